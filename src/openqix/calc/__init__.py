@@ -1,0 +1,2 @@
+"""Evaluation over numpy: value interpretation and formatting (duals), scalar functions and
+aggregations. Never imports protocol, session, api or server."""
