@@ -1,17 +1,29 @@
 """Selection state of one state name: per field a mask over its symbols and a lock flag.
 
 Snapshots are immutable and versioned: every change makes a new `SelectionState`, so history
-(Back/Forward), rollback and result caching fall out of keeping old ones around.
+(Back/Forward), rollback and result caching fall out of keeping old ones around. The select,
+clear and lock operations below are pure functions from one snapshot to the next.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from openqix.engine.inference import (
+    Inference,
+    fit_mask,
+    possible_rows,
+    possible_symbols,
+    selection_masks,
+)
+from openqix.engine.model import DataModel
+from openqix.engine.states import ValueState
 
 BoolMask = npt.NDArray[np.bool_]
 _versions = itertools.count(1)
@@ -50,3 +62,223 @@ class SelectionState:
     def selected_fields(self) -> list[str]:
         """Names of fields with at least one selected value, in selection order."""
         return [name for name, sel in self.fields.items() if sel.count]
+
+
+# --- pure selection operations -------------------------------------------------------------
+# Each returns a new snapshot, or the SAME object when nothing changed (callers test identity
+# to decide whether to push history and send change notifications).
+
+
+def select_symbols(
+    model: DataModel,
+    state: SelectionState,
+    field: str,
+    symbols: Sequence[int] | npt.NDArray[np.integer[Any]],
+    toggle: bool,
+    soft_lock: bool,
+) -> tuple[SelectionState, bool]:
+    """Select element numbers of `field`: replace the selection, or flip them (`toggle`).
+
+    Indices outside the symbol table are ignored. Conflicts with other fields are settled by
+    `_settle_conflicts`. Fails on an unknown field or a locked one without `soft_lock`.
+    """
+    info = model.fields.get(field)
+    if info is None:
+        return state, False
+    indices = np.asarray(symbols, dtype=np.int64).ravel()
+    indices = indices[(indices >= 0) & (indices < info.cardinal)]
+    chosen = np.zeros(info.cardinal, dtype=np.bool_)
+    chosen[indices] = True
+    if toggle:
+        chosen ^= _current_mask(state, field, info.cardinal)
+    return _apply(model, state, field, chosen, soft_lock)
+
+
+def select_all(
+    model: DataModel, state: SelectionState, field: str, soft_lock: bool
+) -> tuple[SelectionState, bool]:
+    """Select every value; values excluded by other fields become XS."""
+    info = model.fields.get(field)
+    if info is None or not info.cardinal:
+        return state, False
+    return _apply(model, state, field, np.ones(info.cardinal, dtype=np.bool_), soft_lock)
+
+
+def select_possible(
+    model: DataModel, state: SelectionState, inference: Inference, field: str, soft_lock: bool
+) -> tuple[SelectionState, bool]:
+    """Select the currently possible values (S, L, O); fails when there are none."""
+    return _select_states(model, state, inference, field, soft_lock, _POSSIBLE)
+
+
+def select_alternative(
+    model: DataModel, state: SelectionState, inference: Inference, field: str, soft_lock: bool
+) -> tuple[SelectionState, bool]:
+    """Select the alternatives (A); the previously selected values become alternative."""
+    return _select_states(model, state, inference, field, soft_lock, (ValueState.ALTERNATIVE,))
+
+
+def select_excluded(
+    model: DataModel, state: SelectionState, inference: Inference, field: str, soft_lock: bool
+) -> tuple[SelectionState, bool]:
+    """Invert: select every unselected value that is not O, i.e. A and X (resolved Q1 1b).
+
+    With alternatives present the excluded values end up XS; without any, selecting the
+    excluded values conflicts with the other fields, which are then cleared, so they end up S.
+    """
+    wanted = (ValueState.ALTERNATIVE, ValueState.EXCLUDED)
+    return _select_states(model, state, inference, field, soft_lock, wanted)
+
+
+def clear_field(state: SelectionState, field: str) -> SelectionState:
+    """Field.Clear. A locked field keeps its selection (same state returned)."""
+    sel = state.fields.get(field)
+    if sel is None or sel.locked:
+        return state
+    return _replace(state, field, None)
+
+
+def clear_all(state: SelectionState, locked_also: bool = False) -> SelectionState:
+    """Doc.ClearAll: locked fields stay (with their lock) unless `locked_also`."""
+    kept = {n: s for n, s in state.fields.items() if s.locked and not locked_also}
+    return state if len(kept) == len(state.fields) else SelectionState(kept)
+
+
+def clear_all_but_this(
+    state: SelectionState, field: str, soft_lock: bool = False
+) -> tuple[SelectionState, bool]:
+    """Clear every other field; locked ones only with `soft_lock`. Always succeeds."""
+    kept = {n: s for n, s in state.fields.items() if n == field or (s.locked and not soft_lock)}
+    if len(kept) == len(state.fields):
+        return state, True
+    return SelectionState(kept), True
+
+
+def lock_field(state: SelectionState, field: str) -> SelectionState:
+    """Lock the field's selected values; a field without selection has nothing to lock."""
+    sel = state.fields.get(field)
+    if sel is None or sel.locked or not sel.count:
+        return state
+    return _replace(state, field, FieldSelection(sel.selected, locked=True))
+
+
+def unlock_field(state: SelectionState, field: str) -> SelectionState:
+    sel = state.fields.get(field)
+    if sel is None or not sel.locked:
+        return state
+    return _replace(state, field, FieldSelection(sel.selected) if sel.count else None)
+
+
+def lock_all(state: SelectionState) -> SelectionState:
+    """Doc.LockAll: lock every field that has a selection."""
+    if all(s.locked or not s.count for s in state.fields.values()):
+        return state
+    return SelectionState(
+        {
+            n: FieldSelection(s.selected, locked=s.locked or bool(s.count))
+            for n, s in state.fields.items()
+        }
+    )
+
+
+def unlock_all(state: SelectionState) -> SelectionState:
+    """Doc.UnlockAll: selections stay; locked fields left empty disappear."""
+    if not any(s.locked for s in state.fields.values()):
+        return state
+    return SelectionState(
+        {n: FieldSelection(s.selected) for n, s in state.fields.items() if s.count}
+    )
+
+
+_POSSIBLE = (ValueState.SELECTED, ValueState.LOCKED, ValueState.OPTION)
+
+
+def _select_states(
+    model: DataModel,
+    state: SelectionState,
+    inference: Inference,
+    field: str,
+    soft_lock: bool,
+    wanted: tuple[ValueState, ...],
+) -> tuple[SelectionState, bool]:
+    states = inference.states.get(field)
+    if states is None or field not in model.fields:
+        return state, False
+    chosen = np.isin(states, wanted)
+    if not chosen.any():
+        return state, False
+    return _apply(model, state, field, chosen, soft_lock)
+
+
+def _apply(
+    model: DataModel, state: SelectionState, field: str, chosen: BoolMask, soft_lock: bool
+) -> tuple[SelectionState, bool]:
+    """Make `chosen` the field's selection, honouring locks and resolving conflicts."""
+    current = state.fields.get(field)
+    locked = current is not None and current.locked
+    if locked and not soft_lock:
+        return state, False
+    if np.array_equal(chosen, _current_mask(state, field, len(chosen))):
+        return state, True
+    if not chosen.any():
+        empty = FieldSelection(_frozen(chosen), locked=True) if locked else None
+        return _replace(state, field, empty), True
+    candidate = _replace(state, field, FieldSelection(_frozen(chosen), locked=locked))
+    return _settle_conflicts(model, state, candidate, field)
+
+
+def _settle_conflicts(
+    model: DataModel, before: SelectionState, after: SelectionState, field: str
+) -> tuple[SelectionState, bool]:
+    """Resolved Q1 1a: if none of `field`'s new values is possible, drop conflicting selections.
+
+    Fails (returning `before`) when the locked fields alone exclude every new value. Otherwise
+    clears each unlocked field that, together with the locked ones, excludes them; then, if
+    still needed, the remaining unlocked selections, most recent first.
+    """
+    if _has_possible(model, after.fields, field):
+        return after, True
+    fixed = {n: s for n, s in after.fields.items() if s.locked or n == field}
+    if not _has_possible(model, fixed, field):
+        return before, False
+    movable = [n for n in after.fields if n not in fixed]
+    conflicting = {
+        n for n in movable if not _has_possible(model, {**fixed, n: after.fields[n]}, field)
+    }
+    kept = {n: s for n, s in after.fields.items() if n not in conflicting}
+    for name in reversed([n for n in movable if n not in conflicting]):
+        if _has_possible(model, kept, field):
+            break
+        del kept[name]
+    return SelectionState(kept), True
+
+
+def _has_possible(model: DataModel, fields: Mapping[str, FieldSelection], field: str) -> bool:
+    """Whether some selected value of `field` is possible under `fields`."""
+    masks = selection_masks(model, fields)
+    rows = possible_rows(model, masks)
+    selected = masks.get(field)
+    return selected is not None and bool((possible_symbols(model, rows, field) & selected).any())
+
+
+def _current_mask(state: SelectionState, field: str, size: int) -> BoolMask:
+    sel = state.fields.get(field)
+    if sel is None:
+        return np.zeros(size, dtype=np.bool_)
+    return fit_mask(sel.selected, size)
+
+
+def _replace(state: SelectionState, field: str, sel: FieldSelection | None) -> SelectionState:
+    """A new snapshot with `field` set (keeping its position) or removed."""
+    fields = dict(state.fields)
+    if sel is None:
+        fields.pop(field, None)
+    else:
+        fields[field] = sel
+    return SelectionState(fields)
+
+
+def _frozen(mask: BoolMask) -> BoolMask:
+    mask = np.array(mask, dtype=np.bool_)
+    mask.setflags(write=False)
+    return mask

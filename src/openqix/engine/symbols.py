@@ -87,8 +87,10 @@ def encode_column(
     rank[order] = np.arange(len(order))
 
     sym_numbers = np.concatenate(
-        [np.asarray(num_dict.to_numpy(zero_copy_only=False), dtype=np.float64),
-         np.full(len(txt_dict), np.nan)]
+        [
+            np.asarray(num_dict.to_numpy(zero_copy_only=False), dtype=np.float64),
+            np.full(len(txt_dict), np.nan),
+        ]
     )[order]
     all_texts: list[str] = [texts[int(p)] or "" for p in num_first.tolist()]
     all_texts += [str(t) for t in txt_dict.to_pylist()]

@@ -1,0 +1,60 @@
+"""Shared pieces of the QIX classes: the base class and the change bookkeeping helpers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from openqix.docsession import DocSession, GenericObject
+from openqix.errors import AppInvalid
+
+if TYPE_CHECKING:
+    from openqix.api.core import Call
+
+VERSION = "12.2027.0"
+
+
+class QixApi:
+    qix_type: ClassVar[str]
+
+    def __init__(self, call: Call, target: Any):
+        self.call = call
+        self.target = target
+
+    @property
+    def doc(self) -> DocSession:
+        doc = self.call.session.state.get("doc")
+        if not isinstance(doc, DocSession):
+            raise AppInvalid("No active document", message="App invalid")
+        return doc
+
+    def handle_of(self, qix_type: str, target: Any, generic_id: str, generic_type: str) -> int:
+        return self.call.session.add_handle(qix_type, target, generic_id, generic_type)
+
+    def interface(self, handle: int) -> dict[str, Any]:
+        entry = self.call.session.entry(handle)
+        assert entry is not None
+        return entry.interface()
+
+    def selection_changed(self, state_name: str | None) -> None:
+        """Report every object of this session whose layout reads `state_name`."""
+        from openqix.selections import state_key
+
+        key = state_key(state_name)
+        self.call.changed(
+            *self.call.session.handles_where(
+                lambda e: isinstance(e.target, GenericObject) and key in e.target.state_names()
+            )
+        )
+
+    def data_changed(self) -> None:
+        """After a reload: every handle of the doc in every session that has the app open."""
+        app = self.doc.app
+        for session in self.call.core.sessions:
+            doc = session.state.get("doc")
+            if not isinstance(doc, DocSession) or doc.app is not app:
+                continue
+            handles = session.handles_where(lambda e: e.qix_type in ("Doc", "GenericObject"))
+            if session is self.call.session:
+                self.call.changed(*handles)
+            else:
+                session.broadcast(None, handles, ())

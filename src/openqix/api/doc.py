@@ -1,0 +1,195 @@
+"""Doc: script and reload, connections, fields, session objects, app layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openqix.api.base import QixApi
+from openqix.app import EMPTY_SCRIPT, locale_info
+from openqix.docsession import DocSession
+from openqix.engine.stats import field_in_table
+from openqix.errors import InvalidParameterValue
+
+
+class DocApi(QixApi):
+    qix_type = "Doc"
+
+    @property
+    def target_doc(self) -> DocSession:
+        assert isinstance(self.target, DocSession)
+        return self.target
+
+    # -- script and reload -------------------------------------------------------------------
+    def GetScript(self) -> dict[str, Any]:
+        return {"qScript": self.target_doc.app.script}
+
+    def SetScript(self, qScript: str) -> dict[str, Any]:
+        self.target_doc.app.script = qScript
+        return {}
+
+    def GetEmptyScript(self, qLocalizedMainSection: str) -> dict[str, Any]:
+        return {"qReturn": EMPTY_SCRIPT}
+
+    def DoReload(self, qMode: int, qPartial: bool, qDebug: bool) -> dict[str, Any]:
+        return {"qReturn": self._reload()}
+
+    def DoReloadEx(self, qParams: dict[str, Any]) -> dict[str, Any]:
+        return {"qResult": {"qSuccess": self._reload(), "qScriptLogFile": ""}}
+
+    def _reload(self) -> bool:
+        outcome = self.target_doc.app.reload()
+        self.call.session.state["progress"] = outcome.log
+        if outcome.success:
+            self.data_changed()
+        return outcome.success
+
+    # -- connections -----------------------------------------------------------------------
+    def CreateConnection(self, qConnection: dict[str, Any]) -> dict[str, Any]:
+        conn_id = self.target_doc.app.create_connection(
+            str(qConnection.get("qName", "")),
+            str(qConnection.get("qConnectionString", "")),
+            str(qConnection.get("qType", "")),
+        )
+        return {"qConnectionId": conn_id}
+
+    def GetConnections(self) -> dict[str, Any]:
+        return {"qConnections": [c.as_qix() for c in self.target_doc.app.connections.values()]}
+
+    def GetConnection(self, qConnectionId: str) -> dict[str, Any]:
+        return {"qConnection": self.target_doc.app.connection(qConnectionId).as_qix()}
+
+    def DeleteConnection(self, qConnectionId: str) -> dict[str, Any]:
+        self.target_doc.app.delete_connection(qConnectionId)
+        return {}
+
+    def ModifyConnection(
+        self, qConnectionId: str, qConnection: dict[str, Any], qOverrideCredentials: bool
+    ) -> dict[str, Any]:
+        self.target_doc.app.modify_connection(
+            qConnectionId,
+            str(qConnection.get("qName", "")),
+            str(qConnection.get("qConnectionString", "")),
+        )
+        return {}
+
+    # -- fields and selections ---------------------------------------------------------------
+    def GetField(self, qFieldName: str, qStateName: str) -> dict[str, Any]:
+        doc = self.target_doc
+        doc.selections.state(qStateName)  # an unknown state is an error here, not later
+        ref = doc.field_ref(qFieldName, qStateName)
+        return {"qReturn": self.interface(self.handle_of("Field", ref, qFieldName, "Field"))}
+
+    def ClearAll(self, qLockedAlso: bool, qStateName: str) -> dict[str, Any]:
+        self.target_doc.selections.clear_all(qLockedAlso, qStateName)
+        self.selection_changed(qStateName)
+        return {}
+
+    # -- objects -------------------------------------------------------------------------------
+    def CreateSessionObject(self, qProp: dict[str, Any]) -> dict[str, Any]:
+        obj = self.target_doc.create_object(qProp)
+        handle = self.handle_of("GenericObject", obj, obj.id, obj.type)
+        self.call.changed(handle)
+        return {"qReturn": self.interface(handle)}
+
+    def GetObject(self, qId: str) -> dict[str, Any]:
+        obj = self.target_doc.objects.get(qId)
+        if obj is None:
+            return {"qReturn": {"qType": None, "qHandle": None}}
+        return {"qReturn": self.interface(self.handle_of("GenericObject", obj, obj.id, obj.type))}
+
+    def DestroySessionObject(self, qId: str) -> dict[str, Any]:
+        obj = self.target_doc.objects.pop(qId, None)
+        if obj is None:
+            return {"qSuccess": False}
+        handles = self.call.session.handles_where(lambda e: e.target is obj)
+        self.call.closed(*self.call.session.remove_handles(handles))
+        return {"qSuccess": True}
+
+    # -- app -------------------------------------------------------------------------------------
+    def GetAppLayout(self) -> dict[str, Any]:
+        app = self.target_doc.app
+        layout: dict[str, Any] = {"qTitle": app.title or app.id, "qFileName": app.id}
+        if app.last_reload_time:
+            layout["qLastReloadTime"] = app.last_reload_time
+        if app.script:
+            layout["qHasScript"] = True
+        layout["qStateNames"] = self.target_doc.selections.state_names()
+        layout["qMeta"] = {"privileges": ["read", "update", "delete", "reload", "exportdata"]}
+        layout["qLocaleInfo"] = locale_info()
+        if app.model.tables:
+            layout["qHasData"] = True
+        if app.is_session_app:
+            layout["qIsSessionApp"] = True
+        layout["qThumbnail"] = {}
+        layout["qUnsupportedFeatures"] = []
+        layout["qUsage"] = "ANALYTICS"
+        layout.update({k: v for k, v in app.properties.items() if not k.startswith("q")})
+        return {"qLayout": layout}
+
+    def GetAppProperties(self) -> dict[str, Any]:
+        app = self.target_doc.app
+        prop: dict[str, Any] = {"qTitle": app.title or app.id, "qThumbnail": {}}
+        if app.last_reload_time:
+            prop["qLastReloadTime"] = app.last_reload_time
+        prop.update({k: v for k, v in app.properties.items() if not k.startswith("q")})
+        return {"qProp": prop}
+
+    def SetAppProperties(self, qProp: dict[str, Any]) -> dict[str, Any]:
+        app = self.target_doc.app
+        if "qTitle" in qProp:
+            if not isinstance(qProp["qTitle"], str):
+                raise InvalidParameterValue("qTitle must be a string")
+            app.title = qProp["qTitle"]
+        app.properties.update({k: v for k, v in qProp.items() if not k.startswith("q")})
+        self.call.changed(self.call.entry.handle if self.call.entry else -1)
+        return {}
+
+    def GetLocaleInfo(self) -> dict[str, Any]:
+        return {"qReturn": locale_info()}
+
+    def GetTablesAndKeys(
+        self,
+        qWindowSize: dict[str, Any],
+        qNullSize: dict[str, Any],
+        qCellHeight: int,
+        qSyntheticMode: bool,
+        qIncludeSysVars: bool,
+        qIncludeProfiling: bool,
+    ) -> dict[str, Any]:
+        model = self.target_doc.selections.model
+        tables = [
+            {
+                "qName": table.name,
+                "qNoOfRows": table.n_rows,
+                "qFields": [_field_record(model, table.name, f) for f in table.field_names],
+                "qPos": {"qx": 0, "qy": 0},
+            }
+            for table in model.tables.values()
+        ]
+        keys = [
+            {"qKeyFields": [f.name], "qTables": list(f.tables)}
+            for f in model.fields.values()
+            if f.is_key
+        ]
+        return {"qtr": tables, "qk": keys}
+
+
+def _field_record(model: Any, table: str, name: str) -> dict[str, Any]:
+    stats = field_in_table(model, table, name)
+    field = model.fields[name]
+    record: dict[str, Any] = {"qName": name, "qOriginalFields": [], "qPresent": True}
+    if stats.has_null:
+        record["qHasNull"] = True
+    if stats.has_duplicates:
+        record["qHasDuplicates"] = True
+    record["qInformationDensity"] = stats.n_non_nulls / stats.n_rows if stats.n_rows else 0
+    record["qnNonNulls"] = stats.n_non_nulls
+    record["qnRows"] = stats.n_rows
+    total = stats.n_total_distinct
+    record["qSubsetRatio"] = stats.n_present_distinct / total if total else 0
+    record["qnTotalDistinctValues"] = total
+    record["qnPresentDistinctValues"] = stats.n_present_distinct
+    record["qKeyType"] = stats.key_type(field.is_key)
+    record["qTags"] = list(field.tags)
+    record["qDerivedFields"] = []
+    return record

@@ -1,0 +1,89 @@
+"""A session's view of an open app: its selections and its session objects.
+
+The app's data and script are shared by every session that opens it; selections and session
+objects (CreateSessionObject) belong to one session and die with it.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from openqix.app import App
+from openqix.engine.inference import Inference
+from openqix.engine.model import DataModel
+from openqix.engine.selection import SelectionState
+from openqix.errors import InvalidParameterValue
+from openqix.field_ref import FieldRef
+from openqix.selections import Selections, state_key
+
+# Property keys whose layouts depend on a selection state.
+STATEFUL_DEFS = ("qHyperCubeDef", "qListObjectDef", "qSelectionObjectDef")
+
+
+@dataclass
+class GenericObject:
+    id: str
+    properties: dict[str, Any]
+
+    @property
+    def type(self) -> str:
+        return str(self.properties.get("qInfo", {}).get("qType", ""))
+
+    def state_names(self) -> set[str]:
+        """State names this object's layout reads (its own and those of its defs)."""
+        own = self.properties.get("qStateName") or ""
+        names = {state_key(own)}
+        for key in STATEFUL_DEFS:
+            definition = self.properties.get(key)
+            if isinstance(definition, dict) and definition.get("qStateName"):
+                names.add(state_key(definition["qStateName"]))
+        return names
+
+
+@dataclass
+class _Context:
+    model: DataModel
+    selections_of: Selections
+
+    def selections(self, state_name: str) -> tuple[SelectionState, Inference]:
+        return self.selections_of.resolve(state_name)
+
+
+@dataclass
+class DocSession:
+    app: App
+    selections: Selections
+    objects: dict[str, GenericObject] = field(default_factory=dict)
+    fields: dict[tuple[str, str], FieldRef] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, app: App) -> DocSession:
+        return cls(app, Selections(app))
+
+    def create_object(self, properties: dict[str, Any]) -> GenericObject:
+        info = properties.get("qInfo")
+        if not isinstance(info, dict) or not info.get("qType"):
+            raise InvalidParameterValue("qInfo.qType is required")
+        props = copy.deepcopy(properties)
+        object_id = str(info.get("qId") or "")
+        if not object_id or object_id in self.objects:
+            object_id = uuid.uuid4().hex[:12]
+        props["qInfo"] = {**props["qInfo"], "qId": object_id}
+        obj = GenericObject(object_id, props)
+        self.objects[object_id] = obj
+        return obj
+
+    def field_ref(self, name: str, state_name: str) -> FieldRef:
+        """One FieldRef per (field, state), so repeated GetField calls share a handle."""
+        key = (name, state_key(state_name))
+        if key not in self.fields:
+            self.fields[key] = FieldRef(name, key[1])
+        return self.fields[key]
+
+    def layout(self, obj: GenericObject) -> dict[str, Any]:
+        from openqix.objects.generic import layout_of
+
+        return layout_of(obj.properties, _Context(self.selections.model, self.selections))

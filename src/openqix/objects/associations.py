@@ -1,0 +1,209 @@
+"""Associated row combinations of the tables holding a set of fields.
+
+The tables are linked by a tree over the key graph (shortest paths between the tables that
+hold the fields) and their *possible* rows are full-outer-joined along it: a row with no
+partner on the other side of a key still appears, with -1 (NULL) for the other table's
+row and fields. That gives Qlik's NULL dimension rows for orphans and keeps values that
+nothing else is associated with. Edges of a loop outside the tree are ignored. A dimension
+key field pulls in every table holding it, so all its possible values become chart rows.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from openqix.calc.errors import DisconnectedFields, UnknownField
+from openqix.engine.inference import Inference
+from openqix.engine.model import DataModel
+
+RowArray = npt.NDArray[np.int64]
+SymbolArray = npt.NDArray[np.int32]
+
+
+@dataclass(frozen=True)
+class JoinStep:
+    """Add `table` to the join, matched to `parent` on the fields they share."""
+
+    table: str
+    parent: str | None
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Associations:
+    """The joined combinations: per table a row index, per needed field a symbol index.
+
+    `rows[t][i]` is the row of table t in combination i (-1: no partner). `values[f]` is the
+    symbol of field f (-1: NULL), taken from the first tree table that has one.
+    `field_tables[f]` is the tree table whose records an aggregation of f counts.
+    """
+
+    size: int
+    rows: dict[str, RowArray]
+    values: dict[str, SymbolArray]
+    field_tables: dict[str, str]
+
+
+def plan_join(
+    model: DataModel, fields: Sequence[str], complete: Collection[str] = ()
+) -> list[JoinStep]:
+    """A tree of tables covering `fields`; every table of a `complete` field is included."""
+    targets = _targets(model, fields, complete)
+    if not targets:
+        return []
+    root = max(model.tables, key=lambda t: sum(t in target for target in targets))
+    steps = [JoinStep(root, None, ())]
+    in_tree = {root}
+    while pending := [tg for tg in targets if not tg & in_tree]:
+        path = _shortest_path(model, in_tree, set().union(*pending))
+        if path is None:
+            names = sorted({f for f in fields if _tables(model, f).isdisjoint(in_tree)})
+            raise DisconnectedFields(", ".join(names), "fields in tables that are not linked")
+        for parent, table in zip(path, path[1:], strict=False):
+            steps.append(JoinStep(table, parent, _shared(model, parent, table)))
+            in_tree.add(table)
+    return steps
+
+
+def associate(
+    model: DataModel,
+    inference: Inference,
+    fields: Sequence[str],
+    complete: Collection[str] = (),
+) -> Associations:
+    """Join the possible rows of the tables linking `fields` (see the module docstring)."""
+    steps = plan_join(model, fields, complete)
+    rows: dict[str, RowArray] = {}
+    size = 0
+    for step in steps:
+        own = np.flatnonzero(inference.possible_rows[step.table]).astype(np.int64)
+        if step.parent is None:
+            rows[step.table] = own
+            size = len(own)
+        else:
+            rows, size = _outer_join(model, rows, size, step, own)
+    order = [s.table for s in steps]
+    field_tables = {f: next(t for t in order if f in model.tables[t].columns) for f in fields}
+    values = {f: _coalesce(model, rows, order, f, size) for f in fields}
+    return Associations(size, rows, values, field_tables)
+
+
+def component(model: DataModel, table: str) -> set[str]:
+    """Tables reachable from `table` over key fields."""
+    seen = {table}
+    queue = deque([table])
+    while queue:
+        for other in _adjacent(model, queue.popleft()):
+            if other not in seen:
+                seen.add(other)
+                queue.append(other)
+    return seen
+
+
+def _tables(model: DataModel, field: str) -> set[str]:
+    if field not in model.fields:
+        raise UnknownField(field, f"field not found: {field}")
+    return set(model.fields[field].tables)
+
+
+def _targets(model: DataModel, fields: Sequence[str], complete: Collection[str]) -> list[set[str]]:
+    """Sets of tables of which the tree must contain at least one each."""
+    targets: list[set[str]] = []
+    for name in fields:
+        tables = _tables(model, name)
+        targets.extend([{t} for t in sorted(tables)] if name in complete else [tables])
+    return targets
+
+
+def _adjacent(model: DataModel, table: str) -> Iterator[str]:
+    for edge in model.neighbours(table):
+        yield edge.right
+
+
+def _shared(model: DataModel, left: str, right: str) -> tuple[str, ...]:
+    other = set(model.tables[right].field_names)
+    return tuple(f for f in model.tables[left].field_names if f in other)
+
+
+def _shortest_path(model: DataModel, tree: set[str], goals: set[str]) -> list[str] | None:
+    """Breadth-first from the whole tree to the nearest goal table; path starts in the tree."""
+    parent: dict[str, str | None] = {t: None for t in sorted(tree)}
+    queue = deque(parent)
+    while queue:
+        table = queue.popleft()
+        if table in goals:
+            path = [table]
+            while (prev := parent[path[-1]]) is not None:
+                path.append(prev)
+            return path[::-1]
+        for other in _adjacent(model, table):
+            if other not in parent:
+                parent[other] = table
+                queue.append(other)
+    return None
+
+
+def _join_key(model: DataModel, table: str, rows: RowArray, keys: tuple[str, ...]) -> RowArray:
+    """Composite key of `rows` of `table` over `keys` (mixed radix); -1 when any part is NULL."""
+    key = np.zeros(len(rows), dtype=np.int64)
+    missing = rows < 0
+    for name in keys:
+        symbol = gather(model.tables[table].columns[name], rows).astype(np.int64)
+        missing = missing | (symbol < 0)
+        key = key * max(model.fields[name].cardinal, 1) + symbol
+    key[missing] = -1
+    return key
+
+
+def _outer_join(
+    model: DataModel, rows: dict[str, RowArray], size: int, step: JoinStep, own: RowArray
+) -> tuple[dict[str, RowArray], int]:
+    """Full outer join of the combinations so far with the possible rows of `step.table`."""
+    assert step.parent is not None
+    left = _join_key(model, step.parent, rows[step.parent], step.keys)
+    right = _join_key(model, step.table, own, step.keys)
+    order = np.argsort(right, kind="stable")
+    sorted_keys = right[order]
+    lo = np.searchsorted(sorted_keys, left, side="left")
+    hi = np.searchsorted(sorted_keys, left, side="right")
+    counts = np.where(left >= 0, hi - lo, 0)
+    repeats = np.maximum(counts, 1)
+    source = np.repeat(np.arange(size, dtype=np.int64), repeats)
+    starts = np.cumsum(repeats) - repeats
+    within = np.arange(len(source), dtype=np.int64) - np.repeat(starts, repeats)
+    picked = np.minimum(lo[source] + within, max(len(own) - 1, 0))
+    partner = np.where(counts[source] > 0, own[order][picked] if len(own) else -1, -1)
+    matched = counts > 0
+    covered = np.bincount(lo[matched], minlength=len(own) + 1)
+    covered = np.cumsum(covered - np.bincount(hi[matched], minlength=len(own) + 1))[:-1] > 0
+    orphans = own[order][~covered]
+    padding = np.full(len(orphans), -1, dtype=np.int64)
+    joined = {t: np.concatenate([r[source], padding]) for t, r in rows.items()}
+    joined[step.table] = np.concatenate([partner.astype(np.int64), orphans])
+    return joined, len(source) + len(orphans)
+
+
+def _coalesce(
+    model: DataModel, rows: dict[str, RowArray], order: list[str], name: str, size: int
+) -> SymbolArray:
+    """Symbol of `name` per combination from the first tree table with a non-NULL value."""
+    out = np.full(size, -1, dtype=np.int32)
+    for table in order:
+        column = model.tables[table].columns.get(name)
+        if column is None:
+            continue
+        out = np.where(out >= 0, out, gather(column, rows[table])).astype(np.int32)
+    return out
+
+
+def gather(column: npt.NDArray[np.integer], rows: RowArray) -> SymbolArray:
+    """Symbols of `column` at `rows`; -1 where the row is -1 (no partner)."""
+    if len(column) == 0:
+        return np.full(len(rows), -1, dtype=np.int32)
+    values = column[np.maximum(rows, 0)].astype(np.int32, copy=False)
+    return np.where(rows >= 0, values, np.int32(-1))

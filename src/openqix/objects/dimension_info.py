@@ -1,0 +1,143 @@
+"""Dimensions of list objects and hypercubes: resolving `qDef` to a field, and the
+NxDimensionInfo layout part (shapes §2.5) with state counts, tags, format and range.
+
+Only field dimensions are calculated yet: a calculated dimension (`=expr`) or an unresolved
+`qLibraryId` carries `qError` and behaves as an all-NULL column.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from openqix.calc.errors import CalcError, UnknownField, UnknownLibraryItem, UnsupportedExpression
+from openqix.calc.format import dimension_number_format
+from openqix.engine.inference import Inference, state_counts
+from openqix.engine.model import DataModel
+from openqix.engine.selection import SelectionState
+from openqix.objects.sorting import sort_indicator
+
+_EMPTY_COUNTS = np.zeros(0, dtype=np.int8)
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    """One dimension resolved against the model; `field` is None when `error` is set."""
+
+    qdef: Mapping[str, Any]
+    field_defs: list[str]
+    labels: list[str]
+    position: int
+    field: str | None
+    criteria: Mapping[str, Any] = field(default_factory=dict)
+    error: CalcError | None = None
+
+    @property
+    def title(self) -> str:
+        return self.titles[self.position] if self.titles else ""
+
+    @property
+    def titles(self) -> list[str]:
+        return [
+            (self.labels[i] if i < len(self.labels) and self.labels[i] else d)
+            for i, d in enumerate(self.field_defs)
+        ]
+
+    @property
+    def reverse(self) -> bool:
+        return bool(self.qdef.get("qReverseSort"))
+
+
+def parse_dimension(model: DataModel, dimension: Mapping[str, Any]) -> DimensionSpec:
+    """Resolve an NxDimension (or a ListObjectDef, which has the same qDef/qLibraryId)."""
+    qdef: Mapping[str, Any] = dimension.get("qDef") or {}
+    field_defs = [str(d) for d in qdef.get("qFieldDefs") or []]
+    labels = [str(x) for x in qdef.get("qFieldLabels") or []]
+    position = int(qdef.get("qActiveField") or 0) if qdef.get("qGrouping") == "C" else 0
+    position = position if 0 <= position < len(field_defs) else 0
+    sorts = qdef.get("qSortCriterias") or []
+    criteria = sorts[position] if position < len(sorts) and isinstance(sorts[position], dict) else {}
+    name: str | None = None
+    error: CalcError | None = None
+    try:
+        name = _resolve_field(model, field_defs, position, dimension.get("qLibraryId"))
+    except CalcError as exc:
+        error = exc
+    return DimensionSpec(qdef, field_defs, labels, position, name, criteria, error)
+
+
+def _resolve_field(
+    model: DataModel, field_defs: list[str], position: int, library_id: Any
+) -> str:
+    if not field_defs:
+        if library_id:
+            raise UnknownLibraryItem(str(library_id), "library item not resolved")
+        raise UnknownField("", "dimension without a field")
+    text = field_defs[position].strip()
+    if text.startswith("="):
+        raise UnsupportedExpression(text, "calculated dimensions are not supported yet")
+    if text in model.fields:
+        return text
+    if text.startswith("[") and text.endswith("]") and text[1:-1] in model.fields:
+        return text[1:-1]
+    raise UnknownField(text, f"field not found: {text}")
+
+
+def dimension_info(
+    model: DataModel,
+    inference: Inference,
+    state: SelectionState,
+    spec: DimensionSpec,
+    hypercube_cardinal: int = 0,
+) -> dict[str, Any]:
+    """NxDimensionInfo in schema key order, dynamic qDef keys last (R8)."""
+    field = model.fields[spec.field] if spec.field is not None else None
+    states = inference.states[spec.field] if spec.field is not None else _EMPTY_COUNTS
+    cardinal = field.cardinal if field is not None else 0
+    info: dict[str, Any] = {
+        "qFallbackTitle": spec.title,
+        "qApprMaxGlyphCount": max(map(len, field.symbols.texts), default=0) if field else 0,
+        "qCardinal": cardinal,
+    }
+    if spec.field is not None and state.is_locked(spec.field):
+        info["qLocked"] = True
+    info["qSortIndicator"] = sort_indicator(spec.criteria)
+    info["qGroupFallbackTitles"] = spec.titles
+    info["qGroupPos"] = spec.position
+    info["qStateCounts"] = state_counts(states)
+    info["qTags"] = list(field.tags) if field else []
+    if spec.error is not None:
+        info["qError"] = spec.error.validation_error()
+    numeric = field is not None and cardinal > 0 and field.symbols.numeric_count == cardinal
+    info["qDimensionType"] = "N" if numeric else "D"
+    if spec.reverse:
+        info["qReverseSort"] = True
+    info["qGrouping"] = str(spec.qdef.get("qGrouping") or "N")
+    info["qNumFormat"] = dimension_number_format()
+    info["qIsAutoFormat"] = True
+    info["qGroupFieldDefs"] = list(spec.field_defs)
+    info["qMin"], info["qMax"] = _range(field.symbols.numbers if field else None)
+    info["qAttrExprInfo"] = []
+    info["qAttrDimInfo"] = []
+    info["qCardinalities"] = {
+        "qCardinal": cardinal,
+        "qHypercubeCardinal": hypercube_cardinal,
+        "qAllValuesCardinal": -1,
+    }
+    info.update(dynamic_keys(spec.qdef))
+    return info
+
+
+def _range(numbers: np.ndarray[Any, np.dtype[np.float64]] | None) -> tuple[float, float]:
+    if numbers is None or not np.any(~np.isnan(numbers)):
+        return math.nan, math.nan
+    return float(np.nanmin(numbers)), float(np.nanmax(numbers))
+
+
+def dynamic_keys(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """Keys not starting with q are client properties, echoed unchanged (R8)."""
+    return {k: v for k, v in definition.items() if not k.startswith("q")}
