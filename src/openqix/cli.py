@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -42,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"openqix: {exc}", file=sys.stderr)
         return 2
-    from openqix.server.app import EngineServer, serve_forever
+    from openqix.server.app import EngineServer, run
 
     def ready(server: EngineServer) -> None:
         print(f"openqix is listening on {server.url}", flush=True)
@@ -50,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"demo app: {server.url}demo", flush=True)
 
     try:
-        asyncio.run(serve_forever(settings, ready))
+        run(settings, ready)
     except OSError as exc:
         print(f"openqix: cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 1

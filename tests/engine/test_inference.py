@@ -164,7 +164,9 @@ def test_synthetic_key_like_and_looped_models_terminate(eng: SimpleNamespace) ->
 
 
 def test_state_counts_reports_all_keys() -> None:
-    states = np.array([ValueState.SELECTED, ValueState.ALTERNATIVE, ValueState.ALTERNATIVE], np.int8)
+    states = np.array(
+        [ValueState.SELECTED, ValueState.ALTERNATIVE, ValueState.ALTERNATIVE], np.int8
+    )
     counts = state_counts(states)
     assert list(counts) == list(STATE_COUNT_KEYS)
     assert counts["qSelected"] == 1

@@ -51,24 +51,24 @@ def aggregate(
     if func not in AGGREGATIONS:
         raise ValueError(f"unknown aggregation {func!r}")
     if distinct:
-        groups, symbols = unique_pairs(groups, n_groups, symbols, len(numbers))
+        ids, codes = unique_pairs(groups, n_groups, symbols, len(numbers))
     else:
         keep = symbols >= 0
-        groups, symbols = groups[keep], symbols[keep]
+        ids, codes = groups[keep].astype(np.int64), symbols[keep].astype(np.int64)
     if func == "count":
-        return np.bincount(groups, minlength=n_groups).astype(np.float64)
-    values = numbers[symbols]
+        return np.bincount(ids, minlength=n_groups).astype(np.float64)
+    values = numbers[codes]
     numeric = ~np.isnan(values)
-    groups, values = groups[numeric], values[numeric]
+    ids, values = ids[numeric], values[numeric]
     if func == "sum":
-        return np.bincount(groups, weights=values, minlength=n_groups)
+        return np.asarray(np.bincount(ids, weights=values, minlength=n_groups), dtype=np.float64)
     if func == "avg":
-        return _average(groups, values, n_groups)
-    return _extreme(func, groups, values, n_groups)
+        return _average(ids, values, n_groups)
+    return _extreme(func, ids, values, n_groups)
 
 
 def _average(groups: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
-    totals = np.bincount(groups, weights=values, minlength=n_groups)
+    totals = np.asarray(np.bincount(groups, weights=values, minlength=n_groups), np.float64)
     counts = np.bincount(groups, minlength=n_groups)
     out = np.full(n_groups, np.nan)
     has = counts > 0

@@ -35,7 +35,7 @@ class UnknownField(CalcError):
 
 
 class UnknownLibraryItem(CalcError):
-    """`qLibraryId` that was not resolved into an inline definition. 7001 = LOCERR_CALC_NOT_IN_LIB."""
+    """An unresolved `qLibraryId` (no inline definition). 7001 = LOCERR_CALC_NOT_IN_LIB."""
 
     code = 7001
 

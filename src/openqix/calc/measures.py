@@ -13,7 +13,12 @@ from openqix.calc.errors import UnsupportedExpression
 
 AGGREGATIONS: tuple[str, ...] = ("sum", "count", "avg", "min", "max")
 
-_FIELD_REF = r"""\[(?P<bracket>[^\]]+)\]|"(?P<dquote>[^"]+)"|`(?P<btick>[^`]+)`|(?P<plain>[^\W\d][\w.$#%@]*)"""
+_FIELD_REF = (
+    r"\[(?P<bracket>[^\]]+)\]"
+    r'|"(?P<dquote>[^"]+)"'
+    r"|`(?P<btick>[^`]+)`"
+    r"|(?P<plain>[^\W\d][\w.$#%@]*)"
+)
 _MEASURE = re.compile(
     rf"""^\s*=?\s*(?P<func>[A-Za-z]+)\s*\(\s*
          (?:(?P<distinct>distinct)\s+)?

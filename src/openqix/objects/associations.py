@@ -10,6 +10,7 @@ key field pulls in every table holding it, so all its possible values become cha
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ def plan_join(
         if path is None:
             names = sorted({f for f in fields if _tables(model, f).isdisjoint(in_tree)})
             raise DisconnectedFields(", ".join(names), "fields in tables that are not linked")
-        for parent, table in zip(path, path[1:], strict=False):
+        for parent, table in itertools.pairwise(path):
             steps.append(JoinStep(table, parent, _shared(model, parent, table)))
             in_tree.add(table)
     return steps
@@ -167,25 +168,38 @@ def _outer_join(
     assert step.parent is not None
     left = _join_key(model, step.parent, rows[step.parent], step.keys)
     right = _join_key(model, step.table, own, step.keys)
-    order = np.argsort(right, kind="stable")
+    source, partner, unmatched = full_outer_match(left, right)
+    orphans = own[unmatched]
+    padding = np.full(len(orphans), -1, dtype=np.int64)
+    joined = {t: np.concatenate([r[source], padding]) for t, r in rows.items()}
+    partner_rows = np.where(partner >= 0, own[np.maximum(partner, 0)], -1) if len(own) else partner
+    joined[step.table] = np.concatenate([partner_rows, orphans])
+    return joined, len(source) + len(orphans)
+
+
+def full_outer_match(left: RowArray, right: RowArray) -> tuple[RowArray, RowArray, RowArray]:
+    """Match keys (-1 never matches) with sort + searchsorted + repeat.
+
+    Returns per output pair the left position and the right position (-1: no partner),
+    then the right positions no left key matched, in ascending key order.
+    """
+    order = np.argsort(right, kind="stable").astype(np.int64)
     sorted_keys = right[order]
     lo = np.searchsorted(sorted_keys, left, side="left")
     hi = np.searchsorted(sorted_keys, left, side="right")
     counts = np.where(left >= 0, hi - lo, 0)
     repeats = np.maximum(counts, 1)
-    source = np.repeat(np.arange(size, dtype=np.int64), repeats)
-    starts = np.cumsum(repeats) - repeats
-    within = np.arange(len(source), dtype=np.int64) - np.repeat(starts, repeats)
-    picked = np.minimum(lo[source] + within, max(len(own) - 1, 0))
-    partner = np.where(counts[source] > 0, own[order][picked] if len(own) else -1, -1)
+    source = np.repeat(np.arange(len(left), dtype=np.int64), repeats)
+    within = np.arange(len(source), dtype=np.int64) - np.repeat(
+        np.cumsum(repeats) - repeats, repeats
+    )
+    picked = np.minimum(lo[source] + within, max(len(right) - 1, 0))
+    partner = np.where(counts[source] > 0, order[picked] if len(right) else -1, -1)
     matched = counts > 0
-    covered = np.bincount(lo[matched], minlength=len(own) + 1)
-    covered = np.cumsum(covered - np.bincount(hi[matched], minlength=len(own) + 1))[:-1] > 0
-    orphans = own[order][~covered]
-    padding = np.full(len(orphans), -1, dtype=np.int64)
-    joined = {t: np.concatenate([r[source], padding]) for t, r in rows.items()}
-    joined[step.table] = np.concatenate([partner.astype(np.int64), orphans])
-    return joined, len(source) + len(orphans)
+    edges = np.bincount(lo[matched], minlength=len(right) + 1)
+    edges = edges - np.bincount(hi[matched], minlength=len(right) + 1)
+    covered = np.cumsum(edges)[:-1] > 0
+    return source, partner.astype(np.int64), order[~covered]
 
 
 def _coalesce(
@@ -197,7 +211,7 @@ def _coalesce(
         column = model.tables[table].columns.get(name)
         if column is None:
             continue
-        out = np.where(out >= 0, out, gather(column, rows[table])).astype(np.int32)
+        out = np.where(out >= 0, out, gather(column, rows[table]))
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,7 +33,7 @@ class DimensionSpec:
     labels: list[str]
     position: int
     field: str | None
-    criteria: Mapping[str, Any] = field(default_factory=dict)
+    criteria: Mapping[str, Any]
     error: CalcError | None = None
 
     @property
@@ -60,7 +60,9 @@ def parse_dimension(model: DataModel, dimension: Mapping[str, Any]) -> Dimension
     position = int(qdef.get("qActiveField") or 0) if qdef.get("qGrouping") == "C" else 0
     position = position if 0 <= position < len(field_defs) else 0
     sorts = qdef.get("qSortCriterias") or []
-    criteria = sorts[position] if position < len(sorts) and isinstance(sorts[position], dict) else {}
+    criteria = (
+        sorts[position] if position < len(sorts) and isinstance(sorts[position], dict) else {}
+    )
     name: str | None = None
     error: CalcError | None = None
     try:
@@ -70,9 +72,7 @@ def parse_dimension(model: DataModel, dimension: Mapping[str, Any]) -> Dimension
     return DimensionSpec(qdef, field_defs, labels, position, name, criteria, error)
 
 
-def _resolve_field(
-    model: DataModel, field_defs: list[str], position: int, library_id: Any
-) -> str:
+def _resolve_field(model: DataModel, field_defs: list[str], position: int, library_id: Any) -> str:
     if not field_defs:
         if library_id:
             raise UnknownLibraryItem(str(library_id), "library item not resolved")

@@ -144,3 +144,8 @@ async def serve_forever(settings: Settings, on_ready: Callable[[EngineServer], N
     on_ready(server)
     await stop.wait()
     await server.close()
+
+
+def run(settings: Settings, on_ready: Callable[[EngineServer], None]) -> None:
+    """Blocking entry point for the CLI."""
+    asyncio.run(serve_forever(settings, on_ready))
