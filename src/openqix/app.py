@@ -97,6 +97,7 @@ class App:
     # -- reload ----------------------------------------------------------------------------
     def reload(self) -> ReloadOutcome:
         """Run the script; on success swap in the new model, on failure keep the old one."""
+        from openqix.lang.errors import ScriptError
         from openqix.script.executor import run_script
         from openqix.script.sources.connections import ConnectionResolver, FolderConnection
 
@@ -104,15 +105,16 @@ class App:
             raise ReloadInProgress(self.id)
         try:
             resolver = ConnectionResolver(
-                {
-                    c.name: FolderConnection(c.name, Path(c.connection_string))
-                    for c in self.connections.values()
-                    if c.type.lower() == "folder"
-                }
+                FolderConnection(c.name, Path(c.connection_string))
+                for c in self.connections.values()
+                if c.type.lower() == "folder"
             )
             try:
                 result = run_script(self.script, resolver)
                 model = DataModel.build(result.tables)
+            except ScriptError as exc:
+                error = QixError(str(exc), code=exc.code)
+                return ReloadOutcome(False, [str(exc)], error)
             except QixError as exc:
                 return ReloadOutcome(False, [str(exc)], exc)
             except ValueError as exc:

@@ -43,7 +43,11 @@ class InMemoryClient:
         self._ids = itertools.count(1)
 
     def send_raw(self, frame: str | bytes) -> dict[str, Any]:
+        self.attachment.begin()
         reply: dict[str, Any] = orjson.loads(self.attachment.receive(frame))
+        pushed = self.attachment.idle()
+        if pushed is not None:
+            self.pushed.append(orjson.loads(pushed))
         self.last = reply
         return reply
 

@@ -66,7 +66,7 @@ export async function startServer() {
   };
   child.stderr.setEncoding('utf8').on('data', keep);
   const exited = new Promise((resolveExit) => {
-    child.on('exit', (code, signal) => resolveExit({ code, signal }));
+    child.on('close', (code, signal) => resolveExit({ code, signal }));
     child.on('error', (error) => resolveExit({ code: null, signal: null, error }));
   });
 

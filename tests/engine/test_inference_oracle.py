@@ -75,9 +75,7 @@ def states(draw: st.DrawFn, model: DataModel) -> SelectionState:
 
 def oracle_rows(model: DataModel, selections: Selections) -> dict[str, list[bool]]:
     data: Rows = {
-        name: [
-            {f: int(t.columns[f][r]) for f in t.field_names} for r in range(t.n_rows)
-        ]
+        name: [{f: int(t.columns[f][r]) for f in t.field_names} for r in range(t.n_rows)]
         for name, t in model.tables.items()
     }
     return {
@@ -119,11 +117,11 @@ def _needed_tables(model: DataModel, start: str, selections: Selections) -> list
 def _extends(
     model: DataModel, data: Rows, selections: Selections, tables: list[str], row: int
 ) -> bool:
-    def ok(table: str, r: dict[str, int], picked: dict[str, dict[str, int]]) -> bool:
+    def ok(r: dict[str, int], picked: dict[str, dict[str, int]]) -> bool:
         for f, v in r.items():
             if f in selections and v not in selections[f]:
                 return False
-        for other, o in picked.items():
+        for o in picked.values():
             for f in set(r) & set(o):
                 if r[f] < 0 or r[f] != o[f]:
                     return False
@@ -134,9 +132,7 @@ def _extends(
             return True
         name = tables[i]
         candidates = [data[name][row]] if i == 0 else data[name]
-        return any(
-            ok(name, r, picked) and search(i + 1, {**picked, name: r}) for r in candidates
-        )
+        return any(ok(r, picked) and search(i + 1, {**picked, name: r}) for r in candidates)
 
     return search(0, {})
 
@@ -194,7 +190,9 @@ def test_inference_matches_oracle(data: st.DataObject) -> None:
     expected_rows = oracle_rows(model, selections)
     for name in model.tables:
         assert result.possible_rows[name].tolist() == expected_rows[name], name
-    got = {name: [STATE_LETTERS[c] for c in codes.tolist()] for name, codes in result.states.items()}
+    got = {
+        name: [STATE_LETTERS[c] for c in codes.tolist()] for name, codes in result.states.items()
+    }
     assert got == oracle_letters(model, state)
 
 

@@ -262,3 +262,16 @@ def test_select_calls_respect_locks(eng: SimpleNamespace, sales: DataModel) -> N
     assert select_alternative(sales, state, result, "Year", False) == (state, False)
     after, ok = select_alternative(sales, state, result, "Year", True)
     assert ok and after.is_locked("Year")
+
+
+def test_reselecting_an_all_excluded_selection_settles_the_conflict(
+    eng: SimpleNamespace, sales: DataModel
+) -> None:
+    # Reachable by Back/Forward or alternate-state copies, not by select calls alone.
+    state = eng.state(sales, {"Customer": ["Acme"], "Year": ["2019"]})
+    assert eng.letters(infer(sales, state), sales, "Customer")["Acme"] == "XS"
+    after, ok = select_symbols(
+        sales, state, "Customer", elems(sales, "Customer", "Acme"), False, False
+    )
+    assert ok
+    assert list(after.fields) == ["Customer"]

@@ -139,13 +139,24 @@ class Attachment:
         """`push` sends an unsolicited frame; it is only called while the socket is idle."""
         self.connection.on_push = lambda change, close: push(encode_push(change, close))
 
+    def begin(self) -> None:
+        """A frame arrived: from now until `idle`, nothing is pushed to this socket."""
+        self.connection.busy = True
+
     def receive(self, frame: str | bytes) -> bytes:
+        """Answer one frame. The socket stays busy until the caller has sent the reply."""
         with self.core.lock:
             self.connection.busy = True
-            try:
-                return self._answer(frame)
-            finally:
-                self.connection.busy = False
+            return self._answer(frame)
+
+    def idle(self) -> bytes | None:
+        """The reply was sent: the socket may get pushes again; returns one if some queued."""
+        with self.core.lock:
+            self.connection.busy = False
+            change, close = self.connection.take_pending()
+            if not change and not close:
+                return None
+            return encode_push(change, close)
 
     def detach(self) -> None:
         with self.core.lock:

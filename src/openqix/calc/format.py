@@ -1,8 +1,8 @@
 """Number to text the way the Qlik engine auto-formats measure values, and the automatic
 number formats (FieldAttributes) reported in dimension and measure infos.
 
-Auto format: 10 significant digits, trailing zeros stripped, integers in full without a
-thousands separator, NULL/NaN as "-".
+Auto format: 10 significant digits, trailing zeros stripped, integers (and the integer part
+of reals from 1e10 to 1e15) in full without a thousands separator, NULL/NaN as "-".
 """
 
 from __future__ import annotations
@@ -38,17 +38,16 @@ DIMENSION_FORMAT = UNKNOWN_FORMAT
 
 def format_number(value: float) -> str:
     """Auto-formatted text of one number: 545.7844299999997 -> "545.78443"."""
+    value = float(value)
     if math.isnan(value):
         return NULL_TEXT
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
     if value.is_integer() and abs(value) < _FULL_INTEGER_LIMIT:
         return str(int(value))
-    text = f"{value:.{SIGNIFICANT_DIGITS}g}"
-    if "e+" in text and abs(value) < _FULL_INTEGER_LIMIT:
-        # 10 significant digits of a number below 1e15 still read best without an exponent.
-        return str(int(float(text)))
-    return text
+    if abs(value) >= 10.0**SIGNIFICANT_DIGITS and abs(value) < _FULL_INTEGER_LIMIT:
+        return str(round(value))  # the integer part in full rather than an exponent
+    return f"{value:.{SIGNIFICANT_DIGITS}g}"
 
 
 def auto_number_format(values: npt.NDArray[np.float64]) -> dict[str, Any]:

@@ -24,9 +24,11 @@ if TYPE_CHECKING:  # selection.py imports this module for its conflict rule
 
 StateArray = npt.NDArray[np.int8]
 BoolMask = npt.NDArray[np.bool_]
+_RowView = BoolMask | npt.NDArray[np.intp] | None
 
 _CACHE_SIZE = 64
 _LINK_CACHE_SIZE = 8
+_SPARSE_RATIO = 4  # below 1/4 of the rows possible, gather by row number (measured)
 _POSSIBLE_STATES = (ValueState.SELECTED, ValueState.LOCKED, ValueState.OPTION)
 
 K = TypeVar("K")
@@ -158,23 +160,46 @@ def possible_rows(model: DataModel, selections: Mapping[str, BoolMask]) -> dict[
 
 def possible_symbols(model: DataModel, rows: Mapping[str, BoolMask], field: str) -> BoolMask:
     """Symbols of `field` occurring in a possible row of any table holding it."""
+    return _symbols(model, _row_views(rows, model.fields[field].tables), field)
+
+
+def _row_views(rows: Mapping[str, BoolMask], tables: Iterable[str]) -> dict[str, _RowView]:
+    """Per table how to pick its possible rows: None for all, else a mask or row numbers.
+
+    Row numbers are computed once and reused by every field of the table: gathering a few
+    rows by number beats scanning a long mask again for each field.
+    """
+    views: dict[str, _RowView] = {}
+    for table in tables:
+        mask = rows[table]
+        count = int(np.count_nonzero(mask))
+        if count == len(mask):
+            views[table] = None
+        else:
+            views[table] = mask if count * _SPARSE_RATIO > len(mask) else np.flatnonzero(mask)
+    return views
+
+
+def _symbols(model: DataModel, views: Mapping[str, _RowView], field: str) -> BoolMask:
     info = model.fields[field]
-    masks = [(model.tables[t].columns[field], rows[t]) for t in info.tables]
-    if all(mask.all() for _, mask in masks):
+    if all(views[t] is None for t in info.tables):
         # Every symbol occurs in at least one table holding the field.
         return np.ones(info.cardinal, dtype=np.bool_)
     present = np.zeros(info.cardinal + 1, dtype=np.bool_)
-    for column, mask in masks:
-        present[column if mask.all() else column[mask]] = True
+    for table in info.tables:
+        column = model.tables[table].columns[field]
+        view = views[table]
+        present[column if view is None else column[view]] = True
     return present[:-1]  # the extra slot absorbed NULL (-1) indices
 
 
 def _compute(model: DataModel, state: SelectionState) -> Inference:
     selections = selection_masks(model, state.fields)
     rows = possible_rows(model, selections)
+    views = _row_views(rows, model.tables)
     states: dict[str, StateArray] = {}
     for name in model.fields:
-        possible = possible_symbols(model, rows, name)
+        possible = _symbols(model, views, name)
         selected = selections.get(name)
         if selected is None:
             states[name] = _freeze(_unselected_states(possible))
@@ -188,21 +213,20 @@ def _compute(model: DataModel, state: SelectionState) -> Inference:
 
 
 def _unselected_states(possible: BoolMask) -> StateArray:
-    return np.where(possible, ValueState.OPTION, ValueState.EXCLUDED).astype(np.int8)
+    states = np.full(len(possible), ValueState.EXCLUDED, dtype=np.int8)
+    states[possible] = ValueState.OPTION
+    return states
 
 
 def _selected_states(
     possible: BoolMask, selected: BoolMask, alternative: BoolMask, locked: bool
 ) -> StateArray:
-    on, off = (
-        (ValueState.LOCKED, ValueState.EXCL_LOCKED)
-        if locked
-        else (ValueState.SELECTED, ValueState.EXCL_SELECTED)
-    )
     # A selected field's possible values are a subset of its selection: nothing here is O.
-    unselected = np.where(alternative, ValueState.ALTERNATIVE, ValueState.EXCLUDED)
-    chosen = np.where(possible, on, off)
-    return np.where(selected, chosen, unselected).astype(np.int8)
+    states = np.full(len(possible), ValueState.EXCLUDED, dtype=np.int8)
+    states[alternative & ~selected] = ValueState.ALTERNATIVE
+    states[selected] = ValueState.EXCL_LOCKED if locked else ValueState.EXCL_SELECTED
+    states[selected & possible] = ValueState.LOCKED if locked else ValueState.SELECTED
+    return states
 
 
 def _initial_rows(model: DataModel, table: str, selections: Mapping[str, BoolMask]) -> BoolMask:

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from openqix.engine.inference import (
     Inference,
     fit_mask,
+    infer,
     possible_rows,
     possible_symbols,
     selection_masks,
@@ -79,8 +80,9 @@ def select_symbols(
 ) -> tuple[SelectionState, bool]:
     """Select element numbers of `field`: replace the selection, or flip them (`toggle`).
 
-    Indices outside the symbol table are ignored. Conflicts with other fields are settled by
-    `_settle_conflicts`. Fails on an unknown field or a locked one without `soft_lock`.
+    Indices outside the symbol table are ignored; conflicts with other fields' selections are
+    settled as in resolved Q1 1a. Fails on an unknown field, or a locked one without
+    `soft_lock` (which keeps the lock on the new selection).
     """
     info = model.fields.get(field)
     if info is None:
@@ -218,12 +220,13 @@ def _apply(
     locked = current is not None and current.locked
     if locked and not soft_lock:
         return state, False
-    if np.array_equal(chosen, _current_mask(state, field, len(chosen))):
-        return state, True
+    unchanged = np.array_equal(chosen, _current_mask(state, field, len(chosen)))
+    chosen.setflags(write=False)  # always a fresh array here; snapshots share it read-only
     if not chosen.any():
-        empty = FieldSelection(_frozen(chosen), locked=True) if locked else None
-        return _replace(state, field, empty), True
-    candidate = _replace(state, field, FieldSelection(_frozen(chosen), locked=locked))
+        empty = FieldSelection(chosen, locked=True) if locked else None
+        return (state if unchanged else _replace(state, field, empty)), True
+    # Re-selecting an unchanged but fully excluded (XS) selection still settles conflicts.
+    candidate = state if unchanged else _replace(state, field, FieldSelection(chosen, locked))
     return _settle_conflicts(model, state, candidate, field)
 
 
@@ -236,7 +239,8 @@ def _settle_conflicts(
     clears each unlocked field that, together with the locked ones, excludes them; then, if
     still needed, the remaining unlocked selections, most recent first.
     """
-    if _has_possible(model, after.fields, field):
+    # The ordinary case: the caller needs this inference next anyway, so it warms the cache.
+    if (infer(model, after).possible(field) & after.fields[field].selected).any():
         return after, True
     fixed = {n: s for n, s in after.fields.items() if s.locked or n == field}
     if not _has_possible(model, fixed, field):
@@ -276,9 +280,3 @@ def _replace(state: SelectionState, field: str, sel: FieldSelection | None) -> S
     else:
         fields[field] = sel
     return SelectionState(fields)
-
-
-def _frozen(mask: BoolMask) -> BoolMask:
-    mask = np.array(mask, dtype=np.bool_)
-    mask.setflags(write=False)
-    return mask

@@ -6,7 +6,9 @@ the text the user wrote (before `$(...)` expansion). `code` is the QIX Localized
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Self
+
+from openqix.lang.tokens import Position
 
 
 class ScriptError(Exception):
@@ -23,6 +25,12 @@ class ScriptError(Exception):
         self.column = column
         self.offset = offset
         self.length = length
+
+    def at(self, position: Position) -> Self:
+        """This error placed at `position` (sources raise their errors without one)."""
+        return type(self)(
+            self.message, position.line, position.column, position.offset, position.length
+        )
 
     @property
     def has_position(self) -> bool:

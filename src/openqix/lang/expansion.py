@@ -18,6 +18,7 @@ from openqix.lang.tokens import Locator, Position
 
 _EVENTS = re.compile(r"\$\(|[()]")
 _CALL = re.compile(r"([^()]*)\((.*)\)", re.DOTALL)
+_PARAMETER = re.compile(r"\$([0-9]+)")
 
 
 @dataclass
@@ -132,8 +133,10 @@ def _substitute(inner: str, variables: Mapping[str, str], dollar: int, locator: 
     call = _CALL.fullmatch(name)
     if call is None:
         return variables.get(name, "")
-    value = variables.get(call.group(1).strip(), "")
     arguments = [a.strip() for a in call.group(2).split(",")]
-    for number in range(len(arguments), 0, -1):  # $10 before $1
-        value = value.replace(f"${number}", arguments[number - 1])
-    return value
+
+    def argument(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return arguments[number - 1] if 0 < number <= len(arguments) else match.group()
+
+    return _PARAMETER.sub(argument, variables.get(call.group(1).strip(), ""))

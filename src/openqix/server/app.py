@@ -41,6 +41,7 @@ class EngineServer:
         self.settings = core.settings
         self._server: Server | None = None
         self._sockets: set[ServerConnection] = set()
+        self._sweep_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._server = await serve(
@@ -51,7 +52,7 @@ class EngineServer:
             max_size=MAX_MESSAGE_BYTES,
             process_request=self._process_request,
         )
-        asyncio.get_running_loop().create_task(self._sweeper())
+        self._sweep_task = asyncio.get_running_loop().create_task(self._sweeper())
 
     @property
     def port(self) -> int:
@@ -91,8 +92,12 @@ class EngineServer:
         await websocket.send(attachment.greeting().decode())
         try:
             async for frame in websocket:
+                attachment.begin()
                 reply = await asyncio.to_thread(attachment.receive, frame)
                 await websocket.send(reply.decode())
+                pushed = await asyncio.to_thread(attachment.idle)
+                if pushed is not None:
+                    await websocket.send(pushed.decode())
         except ConnectionClosed:
             pass
 
@@ -105,6 +110,8 @@ class EngineServer:
         for websocket in list(self._sockets):
             with contextlib.suppress(Exception):
                 await websocket.close(int(code), close_reason(code))
+        if self._sweep_task is not None:
+            self._sweep_task.cancel()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -114,9 +121,13 @@ class EngineServer:
 def _pusher(
     loop: asyncio.AbstractEventLoop, websocket: ServerConnection
 ) -> Callable[[bytes], None]:
+    tasks: set[asyncio.Task[None]] = set()  # keep a reference until each send is done
+
     def push(frame: bytes) -> None:
         def send() -> None:
-            loop.create_task(_send_quietly(websocket, frame.decode()))
+            task = loop.create_task(_send_quietly(websocket, frame.decode()))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
 
         loop.call_soon_threadsafe(send)
 

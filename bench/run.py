@@ -1,0 +1,13 @@
+"""Run every benchmark in bench/ (not tests: timings are printed, never asserted)."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+for script in sorted(HERE.glob("*.py")):
+    if script.name != "run.py":
+        print(f"== {script.stem}")
+        runpy.run_path(str(script), run_name="__main__")

@@ -1,0 +1,171 @@
+"""Delimited text (CSV and the like) into columns of texts, the way Qlik reads `txt` files.
+
+Unquoted values are trimmed of surrounding blanks; an empty value is an empty string, never
+NULL; rows shorter than the header get empty strings, longer rows are cut; blank lines are
+skipped. Quotes (`"`, doubled inside) open a value only at its start; `msq` lets a quoted value
+span lines, `no quotes` makes quotes plain text. Lines without a quote take a fast split path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from openqix.lang.script_ast import SPACES
+from openqix.script.errors import CannotOpenFileError
+
+_QUOTE = '"'
+_SPACED_VALUE = re.compile(r'"((?:[^"]|"")*)"|(\S+)')
+
+
+@dataclass(frozen=True)
+class TextFormat:
+    """How to read one text source: `delimiter` is one character or `SPACES`."""
+
+    delimiter: str = ","
+    labels: str = "embedded"  # embedded | explicit | none (fields @1, @2, ...)
+    quoting: str = "standard"  # standard | msq | none
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class TextTable:
+    """Field names and one sequence of texts per field, all of the same length."""
+
+    field_names: tuple[str, ...]
+    columns: tuple[Sequence[str], ...]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def rows(self) -> list[tuple[str, ...]]:
+        return list(zip(*self.columns, strict=True))
+
+
+def read_delimited_file(path: Path, text_format: TextFormat) -> TextTable:
+    """Read and parse one file; a UTF-8 byte order mark wins over the given encoding."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CannotOpenFileError(f"Cannot open file: '{path.name}'") from error
+    return parse_delimited(decode_text(data, text_format.encoding), text_format)
+
+
+def decode_text(data: bytes, encoding: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf") or encoding in ("utf-8", "utf8"):
+        return data.decode("utf-8-sig", errors="replace")
+    return data.decode(encoding, errors="replace").removeprefix("\ufeff")
+
+
+def parse_delimited(text: str, text_format: TextFormat) -> TextTable:
+    """Parse text already decoded; CRLF and LF line ends are both accepted."""
+    records = _records(text.replace("\r\n", "\n"), text_format)
+    rows: list[list[str]]
+    if text_format.labels == "none":
+        rows = list(records)
+        width = max(map(len, rows), default=0)
+        names = tuple(f"@{i}" for i in range(1, width + 1))
+    else:
+        header = next(records, [])
+        rows = list(records)
+        width = len(header)
+        names = tuple(name or f"@{i}" for i, name in enumerate(header, start=1))
+    return TextTable(names, _columns(rows, width))
+
+
+def _columns(rows: list[list[str]], width: int) -> tuple[Sequence[str], ...]:
+    if width == 0:
+        return ()
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            rows[i] = row[:width] if len(row) > width else row + [""] * (width - len(row))
+    if not rows:
+        return tuple([] for _ in range(width))
+    return tuple(zip(*rows, strict=True))
+
+
+def _records(text: str, text_format: TextFormat) -> Iterator[list[str]]:
+    if text_format.delimiter == SPACES:
+        yield from _spaced_records(text, text_format.quoting != "none")
+    else:
+        yield from _Dialect(text_format).records(text)
+
+
+def _spaced_records(text: str, quoted: bool) -> Iterator[list[str]]:
+    """`delimiter is spaces`: runs of blanks separate values; quotes may hold blanks."""
+    for line in text.split("\n"):
+        if quoted and _QUOTE in line:
+            values = [
+                m.group(2) if m.group(1) is None else m.group(1).replace('""', '"')
+                for m in _SPACED_VALUE.finditer(line)
+            ]
+        else:
+            values = line.split()
+        if values:
+            yield values
+
+
+class _Dialect:
+    """A one-character delimiter with its quoting; blanks are the trim set minus it."""
+
+    def __init__(self, text_format: TextFormat) -> None:
+        self.delimiter = text_format.delimiter
+        self.blanks = " \t\r".replace(self.delimiter, "")
+        self.leading = re.compile(f"[{re.escape(self.blanks)}]*" if self.blanks else "")
+        self.quoted = text_format.quoting != "none" and self.delimiter != _QUOTE
+        self.multiline = text_format.quoting == "msq"
+
+    def records(self, text: str) -> Iterator[list[str]]:
+        pos, n = 0, len(text)
+        while pos < n:
+            eol = _line_end(text, pos)
+            line = text[pos:eol]
+            if not line.strip(self.blanks):
+                pos = eol + 1
+            elif self.quoted and _QUOTE in line:
+                values, pos = self._quoted_record(text, pos)
+                yield values
+            else:
+                yield [value.strip(self.blanks) for value in line.split(self.delimiter)]
+                pos = eol + 1
+
+    def _quoted_record(self, text: str, start: int) -> tuple[list[str], int]:
+        """One record that holds a quote; returns its values and where the next one starts."""
+        values: list[str] = []
+        i, eol = start, _line_end(text, start)
+        while True:
+            blank = self.leading.match(text, i, eol)
+            j = blank.end() if blank else i
+            close = -1
+            if j < eol and text[j] == _QUOTE:
+                close = _closing_quote(text, j + 1, len(text) if self.multiline else eol)
+            if close > eol:  # a multi-line value moves the end of the record
+                eol = _line_end(text, close)
+            value_end = close + 1 if close >= 0 else i
+            cut = text.find(self.delimiter, value_end, eol)
+            stop = eol if cut < 0 else cut
+            tail = text[value_end:stop].strip(self.blanks)
+            values.append(text[j + 1 : close].replace('""', '"') + tail if close >= 0 else tail)
+            if cut < 0:
+                return values, eol + 1
+            i = cut + 1
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def _closing_quote(text: str, pos: int, limit: int) -> int:
+    """The offset of the quote closing a value opened before `pos`, or -1 (`""` is escaped)."""
+    while True:
+        q = text.find(_QUOTE, pos, limit)
+        if q < 0:
+            return -1
+        if q + 1 < limit and text[q + 1] == _QUOTE:
+            pos = q + 2
+            continue
+        return q
