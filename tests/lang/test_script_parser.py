@@ -106,8 +106,10 @@ def test_load_from_paths(source: str, path: str) -> None:
         ("delimiter is tab", FormatSpec(delimiter="\t")),
         ("DELIMITER IS spaces", FormatSpec(delimiter=SPACES)),
         ("delimiter is ';', explicit labels", FormatSpec(delimiter=";", labels="explicit")),
-        ("embedded labels, no quotes, ansi", FormatSpec(labels="embedded", quoting="none",
-                                                        encoding="cp1252")),
+        (
+            "embedded labels, no quotes, ansi",
+            FormatSpec(labels="embedded", quoting="none", encoding="cp1252"),
+        ),
         ("codepage is 1252", FormatSpec(encoding="cp1252")),
     ],
 )

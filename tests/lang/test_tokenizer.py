@@ -59,8 +59,16 @@ def test_positions_are_one_based_lines_and_columns_with_offsets() -> None:
         ("Date#(", [(K.IDENTIFIER, "Date#"), (K.OPERATOR, "(")]),
         ("%Key @1 _x Orders.ID", [(K.IDENTIFIER, n) for n in ("%Key", "@1", "_x", "Orders.ID")]),
         ("Ærø", [(K.IDENTIFIER, "Ærø")]),
-        ("a<=b>=c", [(K.IDENTIFIER, "a"), (K.OPERATOR, "<="), (K.IDENTIFIER, "b")]
-         + [(K.OPERATOR, ">="), (K.IDENTIFIER, "c")]),
+        (
+            "a<=b>=c",
+            [
+                (K.IDENTIFIER, "a"),
+                (K.OPERATOR, "<="),
+                (K.IDENTIFIER, "b"),
+                (K.OPERATOR, ">="),
+                (K.IDENTIFIER, "c"),
+            ],
+        ),
         ("8 >> 2", [(K.NUMBER, "8"), (K.OPERATOR, ">>"), (K.NUMBER, "2")]),
         ("€", [(K.OTHER, "€")]),
     ],

@@ -55,7 +55,12 @@ def test_missing_semicolon_after_the_last_statement_is_an_error() -> None:
 def test_field_not_found_points_at_the_field() -> None:
     error = error_of("LOAD A,\n     b INLINE [\nA\n1\n];")
     assert isinstance(error, FieldNotFoundError)
-    assert (error.message, error.line, error.column, error.length) == ("Field 'b' not found", 2, 6, 1)
+    assert (error.message, error.line, error.column, error.length) == (
+        "Field 'b' not found",
+        2,
+        6,
+        1,
+    )
 
 
 def test_duplicate_output_fields() -> None:
@@ -72,7 +77,7 @@ def test_a_load_without_fields() -> None:
 
 
 def test_errors_inside_expanded_text_point_at_the_dollar() -> None:
-    error = error_of("SET v = \"'x\";\n\n   LOAD $(v) INLINE [a];")
+    error = error_of('SET v = "\'x";\n\n   LOAD $(v) INLINE [a];')
     assert isinstance(error, ScriptSyntaxError)
     assert error.message.startswith("Unterminated string")
     assert (error.line, error.column, error.offset) == (3, 9, 23)

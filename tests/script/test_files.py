@@ -65,7 +65,9 @@ def test_ansi_and_utf8_without_bom(root: Path, connections: ConnectionResolver) 
     assert load(connections, "LOAD * FROM lib://data/utf.csv (txt, utf8);") == [["Malmö"]]
 
 
-def test_long_file_names_are_cut_to_32_characters(root: Path, connections: ConnectionResolver) -> None:
+def test_long_file_names_are_cut_to_32_characters(
+    root: Path, connections: ConnectionResolver
+) -> None:
     name = "a_very_long_file_name_for_a_table_name.tab.csv"
     (root / name).write_text("X\n1\n", "utf-8")
     (table,) = run_script(f"LOAD * FROM [lib://data/{name}];", connections).tables
@@ -105,7 +107,9 @@ def test_paths_that_cannot_be_read(
     assert caught.value.length == len(path) + 2
 
 
-def test_symlinks_may_not_lead_outside_the_root(root: Path, connections: ConnectionResolver) -> None:
+def test_symlinks_may_not_lead_outside_the_root(
+    root: Path, connections: ConnectionResolver
+) -> None:
     (root.parent / "secret.csv").write_text("S\n1\n", "utf-8")
     os.symlink(root.parent / "secret.csv", root / "link.csv")
     os.symlink(root.parent, root / "up")
@@ -134,4 +138,6 @@ def test_a_failing_load_after_successful_ones_gives_no_tables(
 ) -> None:
     (root / "ok.csv").write_text("A\n1\n", "utf-8")
     with pytest.raises(ScriptError):
-        run_script("LOAD * FROM [lib://data/ok.csv];\nLOAD * FROM [lib://data/no.csv];", connections)
+        run_script(
+            "LOAD * FROM [lib://data/ok.csv];\nLOAD * FROM [lib://data/no.csv];", connections
+        )

@@ -30,7 +30,11 @@ def only_table(text: str) -> LoadedTable:
 )
 def test_inline_data_in_brackets_quotes_or_backticks(data: str) -> None:
     table = only_table(f"LOAD * INLINE {data};")
-    assert (table.name, table.field_names, table_rows(table)) == ("INLINE01", ("A", "B"), [["1", "x"]])
+    assert (table.name, table.field_names, table_rows(table)) == (
+        "INLINE01",
+        ("A", "B"),
+        [["1", "x"]],
+    )
 
 
 def test_values_are_trimmed_empty_is_empty_text_and_short_rows_are_padded() -> None:
@@ -100,7 +104,9 @@ def test_variables_set_let_and_expansion_into_inline_data() -> None:
 
 
 def test_log_lines() -> None:
-    result = run("A: LOAD * INLINE [\nX\n1\n2\n];\nLOAD * INLINE [\nY\n];\nLOAD * INLINE [\nX\n3\n];")
+    result = run(
+        "A: LOAD * INLINE [\nX\n1\n2\n];\nLOAD * INLINE [\nY\n];\nLOAD * INLINE [\nX\n3\n];"
+    )
     assert result.log == [
         "A << INLINE01",
         "2 Lines fetched",

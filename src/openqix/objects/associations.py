@@ -6,6 +6,7 @@ partner on the other side of a key still appears, with -1 (NULL) for the other t
 row and fields. That gives Qlik's NULL dimension rows for orphans and keeps values that
 nothing else is associated with. Edges of a loop outside the tree are ignored. A dimension
 key field pulls in every table holding it, so all its possible values become chart rows.
+Chart rows are then the distinct tuples of dimension symbols among the combinations.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from openqix.engine.inference import Inference
 from openqix.engine.model import DataModel
 
 RowArray = npt.NDArray[np.int64]
+IntArray = npt.NDArray[np.int64]
 SymbolArray = npt.NDArray[np.int32]
+_DENSE_LIMIT = 1 << 22  # key spaces up to this size are grouped with a bitmap
+_KEY_LIMIT = 1 << 62
 
 
 @dataclass(frozen=True)
@@ -221,3 +225,75 @@ def gather(column: npt.NDArray[np.integer], rows: RowArray) -> SymbolArray:
         return np.full(len(rows), -1, dtype=np.int32)
     values = column[np.maximum(rows, 0)].astype(np.int32, copy=False)
     return np.where(rows >= 0, values, np.int32(-1))
+
+
+# -- chart rows: distinct tuples of dimension symbols ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Groups:
+    """`ids[i]`: chart row of combination i; `dim_symbols[d][g]`: symbol of dim d in row g."""
+
+    ids: IntArray
+    count: int
+    dim_symbols: list[SymbolArray]
+
+
+def no_groups(n_dims: int) -> Groups:
+    return Groups(np.zeros(0, np.int64), 0, [np.zeros(0, np.int32) for _ in range(n_dims)])
+
+
+def single_group(n_dims: int) -> Groups:
+    """The one row of a cube without (valid) dimensions; its dimension cells are NULL."""
+    return Groups(np.zeros(0, np.int64), 1, [np.full(1, -1, np.int32) for _ in range(n_dims)])
+
+
+def group_rows(columns: Sequence[SymbolArray | None], size: int) -> Groups:
+    """Group `size` combinations by their dimension symbols; None = an all-NULL column.
+
+    Symbols + 1 (NULL = 0) are packed into one int64 key with a mixed radix; group ids follow
+    the key order: dimensions lexicographic by load order, NULL first.
+    """
+    radices = [int(c.max()) + 2 if c is not None and size else 1 for c in columns]
+    if math_prod(radices) >= _KEY_LIMIT:
+        return _group_by_rows(columns, size)
+    key = np.zeros(size, dtype=np.int64)
+    for column, radix in zip(columns, radices, strict=True):
+        key = key * radix + (column.astype(np.int64) + 1 if column is not None else 0)
+    span = math_prod(radices)
+    if span <= max(_DENSE_LIMIT, 4 * size):
+        present = np.zeros(span, dtype=np.bool_)
+        present[key] = True
+        keys = np.flatnonzero(present).astype(np.int64)
+        ids = (np.cumsum(present) - 1)[key].astype(np.int64)
+    else:
+        keys, inverse = np.unique(key, return_inverse=True)
+        ids = inverse.astype(np.int64).reshape(-1)
+    return Groups(ids, len(keys), _decode(keys, radices))
+
+
+def _decode(keys: IntArray, radices: list[int]) -> list[SymbolArray]:
+    symbols: list[SymbolArray] = []
+    stride = 1
+    for radix in reversed(radices):
+        symbols.append(((keys // stride) % radix - 1).astype(np.int32))
+        stride *= radix
+    return symbols[::-1]
+
+
+def _group_by_rows(columns: Sequence[SymbolArray | None], size: int) -> Groups:
+    """Fallback for key spaces beyond int64: unique rows of the stacked symbol matrix."""
+    stacked = np.stack(
+        [c if c is not None else np.full(size, -1, np.int32) for c in columns], axis=1
+    )
+    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    symbols = [unique[:, d].astype(np.int32) for d in range(len(columns))]
+    return Groups(inverse.astype(np.int64).reshape(-1), len(unique), symbols)
+
+
+def math_prod(values: Sequence[int]) -> int:
+    """Exact product of Python ints (no overflow)."""
+    out = 1
+    for value in values:
+        out *= value
+    return out

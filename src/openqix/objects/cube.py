@@ -19,13 +19,26 @@ import numpy as np
 import numpy.typing as npt
 
 from openqix.calc.aggregate import aggregate, unique_pairs
-from openqix.calc.errors import CalcError, DisconnectedFields
+from openqix.calc.errors import (
+    CalcError,
+    DisconnectedFields,
+    UnknownLibraryItem,
+    UnsupportedExpression,
+)
+from openqix.calc.measures import MeasureDef, parse_measure
 from openqix.engine.inference import Inference
 from openqix.engine.model import DataModel
-from openqix.objects.associations import Associations, associate, component, gather
+from openqix.objects.associations import (
+    Associations,
+    Groups,
+    associate,
+    component,
+    gather,
+    group_rows,
+    no_groups,
+    single_group,
+)
 from openqix.objects.dimension_info import DimensionSpec, parse_dimension
-from openqix.objects.grouping import Groups, group_rows, no_groups, single_group
-from openqix.objects.measure_spec import MeasureSpec, parse_measure_spec
 from openqix.objects.sorting import (
     frequencies,
     lexsort,
@@ -37,6 +50,42 @@ from openqix.objects.sorting import (
 
 FloatArray = npt.NDArray[np.float64]
 SymbolArray = npt.NDArray[np.int32]
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    measure: Mapping[str, Any]
+    definition: MeasureDef | None
+    error: CalcError | None
+    qdef: Mapping[str, Any]
+
+    @property
+    def field(self) -> str:
+        return self.definition.field if self.definition is not None else ""
+
+    @property
+    def title(self) -> str:
+        """qFallbackTitle: the label, else the expression text."""
+        return str(self.qdef.get("qLabel") or self.qdef.get("qDef") or "")
+
+    @property
+    def sort_by(self) -> Mapping[str, Any]:
+        sort_by = self.measure.get("qSortBy")
+        return sort_by if isinstance(sort_by, Mapping) else {}
+
+
+def parse_measure_spec(measure: Mapping[str, Any]) -> MeasureSpec:
+    qdef = measure.get("qDef")
+    qdef = qdef if isinstance(qdef, Mapping) else {}
+    text = str(qdef.get("qDef") or "")
+    try:
+        if not text.strip():
+            if measure.get("qLibraryId"):
+                raise UnknownLibraryItem(str(measure["qLibraryId"]), "library item not resolved")
+            raise UnsupportedExpression("", "empty measure expression")
+        return MeasureSpec(measure, parse_measure(text), None, qdef)
+    except CalcError as error:
+        return MeasureSpec(measure, None, error, qdef)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy as np
 from openqix.calc.errors import CalcError, UnknownField, UnknownLibraryItem, UnsupportedExpression
 from openqix.calc.format import dimension_number_format
 from openqix.engine.inference import Inference, state_counts
-from openqix.engine.model import DataModel
+from openqix.engine.model import DataModel, Field
 from openqix.engine.selection import SelectionState
 from openqix.objects.sorting import sort_indicator
 
@@ -96,7 +96,6 @@ def dimension_info(
 ) -> dict[str, Any]:
     """NxDimensionInfo in schema key order, dynamic qDef keys last (R8)."""
     field = model.fields[spec.field] if spec.field is not None else None
-    states = inference.states[spec.field] if spec.field is not None else _EMPTY_COUNTS
     cardinal = field.cardinal if field is not None else 0
     info: dict[str, Any] = {
         "qFallbackTitle": spec.title,
@@ -108,21 +107,13 @@ def dimension_info(
     info["qSortIndicator"] = sort_indicator(spec.criteria)
     info["qGroupFallbackTitles"] = spec.titles
     info["qGroupPos"] = spec.position
-    info["qStateCounts"] = state_counts(states)
+    info["qStateCounts"] = state_counts(
+        inference.states[spec.field] if spec.field is not None else _EMPTY_COUNTS
+    )
     info["qTags"] = list(field.tags) if field else []
     if spec.error is not None:
         info["qError"] = spec.error.validation_error()
-    numeric = field is not None and cardinal > 0 and field.symbols.numeric_count == cardinal
-    info["qDimensionType"] = "N" if numeric else "D"
-    if spec.reverse:
-        info["qReverseSort"] = True
-    info["qGrouping"] = str(spec.qdef.get("qGrouping") or "N")
-    info["qNumFormat"] = dimension_number_format()
-    info["qIsAutoFormat"] = True
-    info["qGroupFieldDefs"] = list(spec.field_defs)
-    info["qMin"], info["qMax"] = _range(field.symbols.numbers if field else None)
-    info["qAttrExprInfo"] = []
-    info["qAttrDimInfo"] = []
+    info.update(_format_part(spec, field))
     info["qCardinalities"] = {
         "qCardinal": cardinal,
         "qHypercubeCardinal": hypercube_cardinal,
@@ -130,6 +121,25 @@ def dimension_info(
     }
     info.update(dynamic_keys(spec.qdef))
     return info
+
+
+def _format_part(spec: DimensionSpec, field: Field | None) -> dict[str, Any]:
+    """qDimensionType ... qAttrDimInfo: type, grouping, format and numeric range."""
+    numbers = field.symbols.numbers if field is not None else None
+    numeric = (
+        field is not None and field.cardinal > 0 and field.symbols.numeric_count == field.cardinal
+    )
+    part: dict[str, Any] = {"qDimensionType": "N" if numeric else "D"}
+    if spec.reverse:
+        part["qReverseSort"] = True
+    part["qGrouping"] = str(spec.qdef.get("qGrouping") or "N")
+    part["qNumFormat"] = dimension_number_format()
+    part["qIsAutoFormat"] = True
+    part["qGroupFieldDefs"] = list(spec.field_defs)
+    part["qMin"], part["qMax"] = _range(numbers)
+    part["qAttrExprInfo"] = []
+    part["qAttrDimInfo"] = []
+    return part
 
 
 def _range(numbers: np.ndarray[Any, np.dtype[np.float64]] | None) -> tuple[float, float]:
