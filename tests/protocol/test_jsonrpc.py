@@ -93,3 +93,11 @@ def test_any_json_value_parses_or_fails_typed(value):
         parse_request(orjson.dumps(value))
     except RequestError as exc:
         assert exc.error.code == -32600
+
+
+def test_oversized_frame_is_refused_without_parsing():
+    from openqix.protocol.jsonrpc import MAX_FRAME_BYTES
+
+    with pytest.raises(RequestError) as info:
+        parse_request(b" " * (MAX_FRAME_BYTES + 1))
+    assert info.value.error.code == -32600

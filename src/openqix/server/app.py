@@ -22,10 +22,13 @@ from websockets.http11 import Request, Response
 from openqix.api.core import Attachment, CloseSocket, EngineCore
 from openqix.config import Settings
 from openqix.protocol.codes import QEP_CODES, CloseCode
+from openqix.protocol.jsonrpc import MAX_FRAME_BYTES
 
 log = logging.getLogger("openqix.server")
 
-MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+# A little above the protocol limit, so a too-large request still gets a -32600 reply;
+# beyond this the WebSocket layer closes the socket with 1009 (message too big).
+MAX_MESSAGE_BYTES = MAX_FRAME_BYTES + 1024 * 1024
 SWEEP_SECONDS = 1.0
 
 
