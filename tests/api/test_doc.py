@@ -60,19 +60,24 @@ def test_list_object_and_hypercube_follow_a_selection(loaded):
     cube = client.handle(doc, "CreateSessionObject", CUBE_PROPS)
     assert set(_states(client.call(listbox, "GetLayout")["qLayout"]).values()) == {"O"}
     assert _cube_rows(client.call(cube, "GetLayout")["qLayout"]) == [
-        ("Germany", 70), ("Sweden", 180)
+        ("Germany", 70),
+        ("Sweden", 180),
     ]
     field = client.handle(doc, "GetField", "Country")
     reply = client.request(field, "SelectValues", [[{"qText": "Sweden"}]])
     assert reply["result"] == {"qReturn": True}
     assert {listbox, cube} <= set(reply["change"])
     assert _states(client.call(listbox, "GetLayout")["qLayout"]) == {
-        "Acme": "O", "Bolt": "X", "Cogs": "O"
+        "Acme": "O",
+        "Bolt": "X",
+        "Cogs": "O",
     }
     assert _cube_rows(client.call(cube, "GetLayout")["qLayout"]) == [("Sweden", 180)]
-    pages = client.call(cube, "GetHyperCubeData", ["/qHyperCubeDef", [{"qTop": 0, "qLeft": 0,
-                                                                         "qWidth": 2,
-                                                                         "qHeight": 5}]])
+    pages = client.call(
+        cube,
+        "GetHyperCubeData",
+        ["/qHyperCubeDef", [{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 5}]],
+    )
     assert pages["qDataPages"][0]["qMatrix"][0][1]["qText"] == "180"
     client.call(doc, "ClearAll", [False])
     assert set(_states(client.call(listbox, "GetLayout")["qLayout"]).values()) == {"O"}
@@ -81,8 +86,11 @@ def test_list_object_and_hypercube_follow_a_selection(loaded):
 def test_select_through_the_list_object(loaded):
     client, doc = loaded
     listbox = client.handle(doc, "CreateSessionObject", LIST_PROPS)
-    matrix = client.call(listbox, "GetListObjectData", ["/qListObjectDef", [
-        {"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10}]])["qDataPages"][0]["qMatrix"]
+    matrix = client.call(
+        listbox,
+        "GetListObjectData",
+        ["/qListObjectDef", [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10}]],
+    )["qDataPages"][0]["qMatrix"]
     bolt = next(r[0]["qElemNumber"] for r in matrix if r[0]["qText"] == "Bolt")
     result = client.call(listbox, "SelectListObjectValues", ["/qListObjectDef", [bolt], False])
     assert result == {"qSuccess": True}
@@ -146,24 +154,39 @@ def test_folder_connection_and_csv(connect, tmp_path: Path):
     (folder / "sales.csv").write_text("Region,Sales\nEast,10\nWest,20\nEast,5\n")
     client = connect()
     doc = client.handle(-1, "GetActiveDoc")
-    conn_id = client.call(doc, "CreateConnection", [{
-        "qName": "data", "qConnectionString": str(folder), "qType": "folder"}]
+    conn_id = client.call(
+        doc,
+        "CreateConnection",
+        [{"qName": "data", "qConnectionString": str(folder), "qType": "folder"}],
     )["qConnectionId"]
     names = [c["qName"] for c in client.call(doc, "GetConnections")["qConnections"]]
     assert names == ["data"]
     assert client.call(doc, "GetConnection", [conn_id])["qConnection"]["qType"] == "folder"
-    client.call(doc, "SetScript", [
-        "LOAD * FROM [lib://data/sales.csv] (txt, utf8, embedded labels, delimiter is ',');"
-    ])
+    client.call(
+        doc,
+        "SetScript",
+        ["LOAD * FROM [lib://data/sales.csv] (txt, utf8, embedded labels, delimiter is ',');"],
+    )
     assert client.call(doc, "DoReload") == {"qReturn": True}
-    cube = client.handle(doc, "CreateSessionObject", {**CUBE_PROPS, "qHyperCubeDef": {
-        "qDimensions": [{"qDef": {"qFieldDefs": ["Region"]}}],
-        "qMeasures": [{"qDef": {"qDef": "Sum(Sales)"}}],
-        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 10}]}})
+    cube = client.handle(
+        doc,
+        "CreateSessionObject",
+        {
+            **CUBE_PROPS,
+            "qHyperCubeDef": {
+                "qDimensions": [{"qDef": {"qFieldDefs": ["Region"]}}],
+                "qMeasures": [{"qDef": {"qDef": "Sum(Sales)"}}],
+                "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 10}],
+            },
+        },
+    )
     assert _cube_rows(client.call(cube, "GetLayout")["qLayout"]) == [("East", 15), ("West", 20)]
     with pytest.raises(RpcError) as info:
-        client.call(doc, "CreateConnection", [{"qName": "data", "qConnectionString": "/",
-                                                "qType": "folder"}])
+        client.call(
+            doc,
+            "CreateConnection",
+            [{"qName": "data", "qConnectionString": "/", "qType": "folder"}],
+        )
     assert info.value.code == 2000
     client.call(doc, "SetScript", ["LOAD * FROM [lib://data/../secret.csv] (txt);"])
     assert client.call(doc, "DoReload") == {"qReturn": False}

@@ -8,7 +8,9 @@ from openqix.testing import RpcError
 def test_greeting_and_engine_info(connect):
     client = connect("/app/")
     assert client.greeting == {
-        "jsonrpc": "2.0", "method": "OnConnected", "params": {"qSessionState": "SESSION_CREATED"}
+        "jsonrpc": "2.0",
+        "method": "OnConnected",
+        "params": {"qSessionState": "SESSION_CREATED"},
     }
     assert client.call(-1, "EngineVersion") == {"qVersion": {"qComponentVersion": "12.2027.0"}}
     assert client.call(-1, "IsDesktopMode") == {"qReturn": False}
@@ -28,7 +30,9 @@ def test_get_active_doc_without_a_doc_is_1007(connect):
     with pytest.raises(RpcError) as info:
         client.call(-1, "GetActiveDoc")
     assert (info.value.code, info.value.parameter, info.value.message) == (
-        1007, "No active document", "App invalid"
+        1007,
+        "No active document",
+        "App invalid",
     )
 
 
@@ -36,7 +40,10 @@ def test_session_app_route_creates_an_active_doc(connect):
     client = connect("/app/SessionApp_abc")
     reply = client.request(-1, "GetActiveDoc")
     assert reply["result"]["qReturn"] == {
-        "qType": "Doc", "qHandle": 1, "qGenericType": "Doc", "qGenericId": "SessionApp_abc"
+        "qType": "Doc",
+        "qHandle": 1,
+        "qGenericType": "Doc",
+        "qGenericId": "SessionApp_abc",
     }
 
 

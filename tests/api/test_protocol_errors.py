@@ -10,7 +10,9 @@ def test_unknown_method(connect):
     with pytest.raises(RpcError) as info:
         client.call(-1, "NoSuchMethod")
     assert (info.value.code, info.value.parameter, info.value.message) == (
-        -32601, "NoSuchMethod", "Method does not exist"
+        -32601,
+        "NoSuchMethod",
+        "Method does not exist",
     )
 
 
@@ -70,6 +72,12 @@ def test_every_schema_method_answers_a_typed_reply(loaded):
 
 def test_delta_requests_get_plain_replies(connect):
     client = connect("/app/")
-    frame = {"jsonrpc": "2.0", "id": 1, "handle": -1, "method": "EngineVersion", "params": [],
-             "delta": True}
+    frame = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "handle": -1,
+        "method": "EngineVersion",
+        "params": [],
+        "delta": True,
+    }
     assert client.send_raw(orjson.dumps(frame))["result"]["qVersion"]

@@ -104,18 +104,21 @@ def test_no_fields_no_combinations() -> None:
     assert associate(m, all_possible(m), []).size == 0
 
 
-def test_full_outer_match_with_duplicates_and_nulls() -> None:
+@pytest.mark.parametrize("key_space", [None, 9])  # binary search, direct counting
+def test_full_outer_match_with_duplicates_and_nulls(key_space: int | None) -> None:
     left = np.array([5, -1, 7, 5, 3], dtype=np.int64)
     right = np.array([5, 8, 5, -1, 7], dtype=np.int64)
-    source, partner, unmatched = full_outer_match(left, right)
+    source, partner, unmatched = full_outer_match(left, right, key_space)
     got = sorted(zip(source.tolist(), partner.tolist(), strict=True))
     assert got == [(0, 0), (0, 2), (1, -1), (2, 4), (3, 0), (3, 2), (4, -1)]
     assert sorted(unmatched.tolist()) == [1, 3]
 
 
-def test_full_outer_match_with_an_empty_side() -> None:
+@pytest.mark.parametrize("key_space", [None, 5])
+def test_full_outer_match_with_an_empty_side(key_space: int | None) -> None:
     empty = np.zeros(0, dtype=np.int64)
-    source, partner, unmatched = full_outer_match(np.array([1, 2], dtype=np.int64), empty)
+    two = np.array([1, 2], dtype=np.int64)
+    source, partner, unmatched = full_outer_match(two, empty, key_space)
     assert source.tolist() == [0, 1] and partner.tolist() == [-1, -1] and unmatched.size == 0
-    source, partner, unmatched = full_outer_match(empty, np.array([4], dtype=np.int64))
+    source, partner, unmatched = full_outer_match(empty, np.array([4], dtype=np.int64), key_space)
     assert source.size == 0 and unmatched.tolist() == [0]

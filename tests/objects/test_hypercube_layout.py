@@ -236,3 +236,18 @@ def test_dimensionless_cubes(dims: list[str], measures: list[str], size: dict[st
         assert got["qDataPages"][0]["qTails"] == []
     else:
         assert got["qGrandTotalRow"] == [] and got["qDataPages"][0]["qMatrix"] == []
+
+
+def test_dynamic_keys_keep_their_order_and_the_cache_sees_edits() -> None:
+    m = golden_model()
+    definition = cube_def(["xyz"], ["Sum(numbers)"])
+    definition["qDimensions"][0]["qDef"].update(zeta=1, alpha=2)
+    first = hypercube(m, all_possible(m), EMPTY, definition)
+    assert list(first["qDimensionInfo"][0])[-2:] == ["zeta", "alpha"]
+    definition["qDimensions"][0]["qDef"]["qFieldLabels"] = ["Renamed"]
+    definition["qMeasures"][0]["qDef"]["qDef"] = "Count(numbers)"
+    second = hypercube(m, all_possible(m), EMPTY, definition)
+    assert second["qDimensionInfo"][0]["qFallbackTitle"] == "Renamed"
+    assert second["qGrandTotalRow"][0]["qText"] == "5"
+    again = hypercube(m, all_possible(m), EMPTY, cube_def(["xyz"], ["Sum(numbers)"]))
+    assert again["qGrandTotalRow"][0]["qText"] == "15"

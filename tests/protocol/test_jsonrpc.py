@@ -18,7 +18,13 @@ from openqix.protocol.jsonrpc import (
 
 def test_parses_a_request_with_array_params():
     req = parse_request(b'{"jsonrpc":"2.0","id":3,"handle":-1,"method":"OpenDoc","params":["x"]}')
-    assert (req.id, req.handle, req.method, req.params, req.delta) == (3, -1, "OpenDoc", ["x"], False)
+    assert (req.id, req.handle, req.method, req.params, req.delta) == (
+        3,
+        -1,
+        "OpenDoc",
+        ["x"],
+        False,
+    )
 
 
 def test_delta_flag_is_read():
@@ -53,8 +59,13 @@ def test_error_keeps_the_request_id_when_readable():
 
 def test_result_with_change_and_close_lists():
     msg = orjson.loads(encode_result(1, {"qReturn": True}, change=[3, 2, 3], close=[5]))
-    assert msg == {"jsonrpc": "2.0", "id": 1, "result": {"qReturn": True}, "change": [2, 3],
-                   "close": [5]}
+    assert msg == {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "result": {"qReturn": True},
+        "change": [2, 3],
+        "close": [5],
+    }
 
 
 def test_nan_and_infinity_become_strings():
@@ -64,14 +75,20 @@ def test_nan_and_infinity_become_strings():
 
 def test_error_shape_uses_the_code_table_message():
     msg = orjson.loads(encode_error(4, QixError("No active document", code=1007)))
-    assert msg["error"] == {"code": 1007, "parameter": "No active document",
-                            "message": "App invalid"}
+    assert msg["error"] == {
+        "code": 1007,
+        "parameter": "No active document",
+        "message": "App invalid",
+    }
 
 
 def test_notification_and_push():
     note = orjson.loads(encode_notification("OnConnected", {"qSessionState": "SESSION_CREATED"}))
-    assert note == {"jsonrpc": "2.0", "method": "OnConnected",
-                    "params": {"qSessionState": "SESSION_CREATED"}}
+    assert note == {
+        "jsonrpc": "2.0",
+        "method": "OnConnected",
+        "params": {"qSessionState": "SESSION_CREATED"},
+    }
     assert orjson.loads(encode_push([4], [])) == {"jsonrpc": "2.0", "change": [4]}
 
 
@@ -85,9 +102,12 @@ def test_any_frame_parses_or_fails_typed(frame):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers(-10, 10) | st.text(max_size=5),
-                    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c,
-                                                                         max_size=3)))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers(-10, 10) | st.text(max_size=5),
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
+    )
+)
 def test_any_json_value_parses_or_fails_typed(value):
     try:
         parse_request(orjson.dumps(value))

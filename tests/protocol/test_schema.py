@@ -17,7 +17,11 @@ def test_short_array_is_padded_with_defaults():
     spec = find_method("Global", "OpenDoc")
     assert spec is not None
     assert bind_params(spec, ["a.qvf"]) == {
-        "qDocName": "a.qvf", "qUserName": "", "qPassword": "", "qSerial": "", "qNoData": False
+        "qDocName": "a.qvf",
+        "qUserName": "",
+        "qPassword": "",
+        "qSerial": "",
+        "qNoData": False,
     }
 
 
@@ -26,7 +30,8 @@ def test_nulls_take_the_default_and_objects_bind_by_name():
     assert spec is not None
     assert bind_params(spec, [None]) == {"qFieldName": "", "qStateName": ""}
     assert bind_params(spec, {"qStateName": "A", "qFieldName": "F"}) == {
-        "qFieldName": "F", "qStateName": "A"
+        "qFieldName": "F",
+        "qStateName": "A",
     }
 
 

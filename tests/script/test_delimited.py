@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openqix.lang.script_ast import SPACES
-from openqix.script.sources.delimited import TextFormat, decode_text, parse_delimited
+from openqix.script.sources.delimited import TextFormat, _Dialect, decode_text, parse_delimited
 from openqix.script.sources.inline import read_inline
 
 MSQ = TextFormat(quoting="msq")
@@ -92,3 +92,23 @@ def test_any_text_gives_a_rectangular_table(text: str, fmt: TextFormat) -> None:
     table = parse_delimited(text, fmt)
     assert len(table.columns) == len(table.field_names)
     assert len({len(column) for column in table.columns}) <= 1
+
+
+@st.composite
+def grids(draw: st.DrawFn) -> str:
+    """Rectangular text: the shape the bulk splitter takes, with blanks at value edges."""
+    width = draw(st.integers(2, 4))
+    cell = st.text(alphabet=st.sampled_from(list("ab \t\r")), max_size=3)
+    rows = draw(st.lists(st.lists(cell, min_size=width, max_size=width), max_size=5))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    text = newline.join(",".join(row) for row in rows)
+    return text + newline if draw(st.booleans()) else text
+
+
+@given(st.one_of(grids(), st.text(alphabet=st.sampled_from(list("ab ,;\n\t\r")))), FORMATS)
+def test_bulk_split_agrees_with_the_line_reader(text: str, fmt: TextFormat) -> None:
+    fast = parse_delimited(text, fmt)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_Dialect, "bulk_split", lambda self, text: None)
+        slow = parse_delimited(text, fmt)
+    assert (fast.field_names, fast.rows()) == (slow.field_names, slow.rows())

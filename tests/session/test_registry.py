@@ -49,7 +49,10 @@ def test_handles_start_at_one_and_are_reused_per_target():
     assert (h1, h2) == (1, 2)
     assert session.add_handle("GenericObject", target, "id1", "listbox") == h1
     assert session.entry(h1).interface() == {  # type: ignore[union-attr]
-        "qType": "GenericObject", "qHandle": 1, "qGenericType": "listbox", "qGenericId": "id1"
+        "qType": "GenericObject",
+        "qHandle": 1,
+        "qGenericType": "listbox",
+        "qGenericId": "id1",
     }
     assert session.remove_handles([h1, 99]) == [h1] and session.entry(h1) is None
 

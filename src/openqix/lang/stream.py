@@ -37,7 +37,8 @@ class TokenStream:
         return token
 
     def at_end(self) -> bool:
-        return self.peek().is_operator(";") and self.index == len(self.tokens) - 1
+        """At the statement's final `;`."""
+        return self.index == len(self.tokens) - 1
 
     def position(self, token: Token) -> Position:
         return self.statement.locator.locate(token.offset, token.length)
@@ -62,10 +63,6 @@ class TokenStream:
         if not token.is_operator(op):
             raise self.unexpected(token, f"'{op}'")
         return token
-
-    def expect_end(self) -> None:
-        if not self.at_end():
-            raise self.unexpected(self.peek(), "';'")
 
     def raw_text(self, first: Token, last: Token) -> str:
         """The statement text from `first` to `last`, comments and spacing included."""

@@ -1,12 +1,8 @@
-"""Associated row combinations of the tables holding a set of fields.
+"""Associated row combinations of the tables holding a set of fields, and chart rows.
 
-The tables are linked by a tree over the key graph (shortest paths between the tables that
-hold the fields) and their *possible* rows are full-outer-joined along it: a row with no
-partner on the other side of a key still appears, with -1 (NULL) for the other table's
-row and fields. That gives Qlik's NULL dimension rows for orphans and keeps values that
-nothing else is associated with. Edges of a loop outside the tree are ignored. A dimension
-key field pulls in every table holding it, so all its possible values become chart rows.
-Chart rows are then the distinct tuples of dimension symbols among the combinations.
+The possible rows of the tables on a shortest-path tree over the key graph are full-outer-
+joined: a row without a partner keeps -1 (NULL) for the other side, which gives Qlik's NULL
+dimension rows for orphans. A dimension key field pulls in every table holding it.
 """
 
 from __future__ import annotations
@@ -57,7 +53,11 @@ class Associations:
 def plan_join(
     model: DataModel, fields: Sequence[str], complete: Collection[str] = ()
 ) -> list[JoinStep]:
-    """A tree of tables covering `fields`; every table of a `complete` field is included."""
+    """A tree of tables covering `fields`; every table of a `complete` field is included.
+
+    Greedy Steiner tree: grow from the table holding most fields along shortest paths.
+    Key-graph edges that would close a loop are not used for joining.
+    """
     targets = _targets(model, fields, complete)
     if not targets:
         return []
@@ -165,6 +165,13 @@ def _join_key(model: DataModel, table: str, rows: RowArray, keys: tuple[str, ...
     return key
 
 
+def _key_space(model: DataModel, keys: tuple[str, ...]) -> int:
+    space = 1
+    for name in keys:
+        space *= max(model.fields[name].cardinal, 1)
+    return space
+
+
 def _outer_join(
     model: DataModel, rows: dict[str, RowArray], size: int, step: JoinStep, own: RowArray
 ) -> tuple[dict[str, RowArray], int]:
@@ -172,7 +179,7 @@ def _outer_join(
     assert step.parent is not None
     left = _join_key(model, step.parent, rows[step.parent], step.keys)
     right = _join_key(model, step.table, own, step.keys)
-    source, partner, unmatched = full_outer_match(left, right)
+    source, partner, unmatched = full_outer_match(left, right, _key_space(model, step.keys))
     orphans = own[unmatched]
     padding = np.full(len(orphans), -1, dtype=np.int64)
     joined = {t: np.concatenate([r[source], padding]) for t, r in rows.items()}
@@ -181,17 +188,18 @@ def _outer_join(
     return joined, len(source) + len(orphans)
 
 
-def full_outer_match(left: RowArray, right: RowArray) -> tuple[RowArray, RowArray, RowArray]:
-    """Match keys (-1 never matches) with sort + searchsorted + repeat.
+def full_outer_match(
+    left: RowArray, right: RowArray, key_space: int | None = None
+) -> tuple[RowArray, RowArray, RowArray]:
+    """Match keys (-1 never matches): sort the right side, find each left key's range of
+    partners, repeat the left positions by the range sizes.
 
     Returns per output pair the left position and the right position (-1: no partner),
     then the right positions no left key matched, in ascending key order.
     """
     order = np.argsort(right, kind="stable").astype(np.int64)
-    sorted_keys = right[order]
-    lo = np.searchsorted(sorted_keys, left, side="left")
-    hi = np.searchsorted(sorted_keys, left, side="right")
-    counts = np.where(left >= 0, hi - lo, 0)
+    lo, hi = _partner_ranges(left, right[order], key_space)
+    counts = hi - lo
     repeats = np.maximum(counts, 1)
     source = np.repeat(np.arange(len(left), dtype=np.int64), repeats)
     within = np.arange(len(source), dtype=np.int64) - np.repeat(
@@ -204,6 +212,28 @@ def full_outer_match(left: RowArray, right: RowArray) -> tuple[RowArray, RowArra
     edges = edges - np.bincount(hi[matched], minlength=len(right) + 1)
     covered = np.cumsum(edges)[:-1] > 0
     return source, partner.astype(np.int64), order[~covered]
+
+
+def _partner_ranges(
+    left: RowArray, sorted_keys: RowArray, key_space: int | None
+) -> tuple[RowArray, RowArray]:
+    """[lo, hi) in `sorted_keys` of each left key; empty for NULL keys.
+
+    Keys are symbol indices, so a small key space is counted directly (one gather per left
+    key) instead of binary-searched: random searches dominate joins of large tables.
+    """
+    valid = left >= 0
+    if key_space is not None and key_space <= max(_DENSE_LIMIT, 2 * len(left)):
+        nulls = int(np.count_nonzero(sorted_keys < 0))
+        counts = np.bincount(sorted_keys[nulls:], minlength=key_space)
+        ends = np.cumsum(counts) + nulls
+        safe = np.where(valid, left, 0)
+        hi = np.where(valid, ends[safe], 0)
+        lo = hi - np.where(valid, counts[safe], 0)
+        return lo.astype(np.int64), hi.astype(np.int64)
+    lo = np.searchsorted(sorted_keys, left, side="left")
+    hi = np.where(valid, np.searchsorted(sorted_keys, left, side="right"), lo)
+    return lo.astype(np.int64), hi.astype(np.int64)
 
 
 def _coalesce(

@@ -1,11 +1,8 @@
-"""The rows of a straight hypercube: distinct dimension-value combinations among the
-associated possible records (sem §2.6), one aggregated value per measure and row, null and
-zero suppression (resolved Q4b), then the inter-column sort.
+"""Rows of a straight hypercube (sem §2.6): distinct dimension-value combinations among the
+associated possible records, one value per measure, suppression (Q4b), inter-column sort.
 
-Each record of a measure's table counts once for every row it is associated with:
-(record, row) pairs are de-duplicated before aggregating, so fan-out through other tables
-never multiplies it. A measure whose table is not linked to the dimensions (an island) shows
-its total on every row, as in Qlik; dimensions in unlinked tables are a cube error (6000).
+(Record, row) pairs are de-duplicated before aggregating, so fan-out never multiplies a
+record; a measure on an island table shows its total on every row, as in Qlik.
 """
 
 from __future__ import annotations
@@ -54,6 +51,8 @@ SymbolArray = npt.NDArray[np.int32]
 
 @dataclass(frozen=True)
 class MeasureSpec:
+    """One NxMeasure: its parsed definition, or the error that leaves its cells NULL."""
+
     measure: Mapping[str, Any]
     definition: MeasureDef | None
     error: CalcError | None
@@ -75,6 +74,7 @@ class MeasureSpec:
 
 
 def parse_measure_spec(measure: Mapping[str, Any]) -> MeasureSpec:
+    """Parse qDef.qDef; an unresolved qLibraryId is 7001, anything unparseable 7000."""
     qdef = measure.get("qDef")
     qdef = qdef if isinstance(qdef, Mapping) else {}
     text = str(qdef.get("qDef") or "")
@@ -117,8 +117,8 @@ class Cube:
 
 def compute_cube(model: DataModel, inference: Inference, definition: Mapping[str, Any]) -> Cube:
     """Rows, measure values and grand totals of an S-mode HyperCubeDef."""
-    dims = [parse_dimension(model, d) for d in definition.get("qDimensions") or []]
-    measures = [parse_measure_spec(m) for m in definition.get("qMeasures") or []]
+    dims = [parse_dimension(model, d) for d in _entries(definition, "qDimensions")]
+    measures = [parse_measure_spec(m) for m in _entries(definition, "qMeasures")]
     order = effective_sort_order(definition, len(dims) + len(measures))
     try:
         groups, assoc, linked = _groups(model, inference, dims, measures)
@@ -142,6 +142,11 @@ def compute_cube(model: DataModel, inference: Inference, definition: Mapping[str
     return Cube(
         dims, measures, [s[rows] for s in symbols], [v[rows] for v in values], totals, order
     )
+
+
+def _entries(definition: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    """qDimensions / qMeasures entries; anything that is not an object counts as empty."""
+    return [e if isinstance(e, Mapping) else {} for e in definition.get(key) or []]
 
 
 def effective_sort_order(definition: Mapping[str, Any], width: int) -> list[int]:
@@ -243,9 +248,9 @@ def _suppressed(
 ) -> npt.NDArray[np.bool_]:
     """Rows kept after qNullSuppression, qSuppressZero and qSuppressMissing (Q4b)."""
     keep = np.ones(groups.count, dtype=np.bool_)
-    dimensions = definition.get("qDimensions") or []
+    dimensions = _entries(definition, "qDimensions")
     for dimension, symbols in zip(dimensions, groups.dim_symbols, strict=True):
-        if isinstance(dimension, Mapping) and dimension.get("qNullSuppression"):
+        if dimension.get("qNullSuppression"):
             keep &= symbols >= 0
     if values:
         stacked = np.vstack(values)

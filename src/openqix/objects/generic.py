@@ -8,7 +8,7 @@ Definitions not implemented yet (q...Def keys) are left out; dynamic keys are co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,6 +21,12 @@ from openqix.objects.listobject import list_object
 DEFAULT_STATE = "$"
 PRIVILEGES = ("read", "update", "delete", "exportdata")
 _HEAD_KEYS = frozenset({"qInfo", "qMetaDef", "qStateName", "qLayoutExclude"})
+
+Compute = Callable[[DataModel, Inference, SelectionState, Mapping[str, Any]], dict[str, Any]]
+_COMPUTED: dict[str, tuple[str, Compute]] = {
+    "qHyperCubeDef": ("qHyperCube", hypercube),
+    "qListObjectDef": ("qListObject", list_object),
+}
 
 
 class LayoutContext(Protocol):
@@ -52,22 +58,13 @@ def layout_of(properties: Mapping[str, Any], ctx: LayoutContext) -> dict[str, An
     if object_state:
         layout["qStateName"] = object_state
     for key, value in properties.items():
-        if key in _HEAD_KEYS:
+        if key in _HEAD_KEYS or (key == "qExtendsId" and not value):
             continue
-        if key == "qHyperCubeDef" and isinstance(value, Mapping):
-            selection, inference = ctx.selections(
-                _state_name(value) or object_state or DEFAULT_STATE
-            )
-            layout["qHyperCube"] = hypercube(ctx.model, inference, selection, value)
-        elif key == "qListObjectDef" and isinstance(value, Mapping):
-            selection, inference = ctx.selections(
-                _state_name(value) or object_state or DEFAULT_STATE
-            )
-            layout["qListObject"] = list_object(ctx.model, inference, selection, value)
-        elif key == "qExtendsId":
-            if value:
-                layout[key] = value
-        elif not (key.startswith("q") and key.endswith("Def")):
+        if isinstance(value, Mapping) and key in _COMPUTED:
+            layout_key, compute = _COMPUTED[key]
+            state, inference = ctx.selections(_state_name(value) or object_state or DEFAULT_STATE)
+            layout[layout_key] = compute(ctx.model, inference, state, value)
+        elif key == "qExtendsId" or not (key.startswith("q") and key.endswith("Def")):
             layout[key] = value
     return layout
 

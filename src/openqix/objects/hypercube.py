@@ -90,15 +90,17 @@ def cached_cube(model: DataModel, inference: Inference, definition: Mapping[str,
     """compute_cube, shared between a layout and the data calls that follow it."""
     try:
         body = {k: v for k, v in definition.items() if k != "qInitialDataFetch"}
-        key = (model.version, id(inference), orjson.dumps(body, option=orjson.OPT_SORT_KEYS))
+        blob = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
     except TypeError:
         return compute_cube(model, inference, definition)
+    key = (model.version, id(inference), blob)
     with _cache_lock:
         hit = _cache.get(key)
         if hit is not None and hit[0] is inference:
             _cache.move_to_end(key)
             return hit[1]
-    cube = compute_cube(model, inference, definition)
+    # A private copy of the def: a cached cube must not see later in-place edits of it.
+    cube = compute_cube(model, inference, orjson.loads(orjson.dumps(body)))
     with _cache_lock:
         _cache[key] = (inference, cube)  # holding `inference` keeps its id from being reused
         while len(_cache) > _CACHE_SIZE:

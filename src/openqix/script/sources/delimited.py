@@ -62,18 +62,35 @@ def decode_text(data: bytes, encoding: str) -> str:
 
 def parse_delimited(text: str, text_format: TextFormat) -> TextTable:
     """Parse text already decoded; CRLF and LF line ends are both accepted."""
-    records = _records(text.replace("\r\n", "\n"), text_format)
-    rows: list[list[str]]
-    if text_format.labels == "none":
-        rows = list(records)
-        width = max(map(len, rows), default=0)
-        names = tuple(f"@{i}" for i in range(1, width + 1))
-    else:
+    text = text.replace("\r\n", "\n")
+    labelled = text_format.labels != "none"
+    if text_format.delimiter == SPACES:
+        return _from_records(_spaced_records(text, text_format.quoting != "none"), labelled)
+    dialect = _Dialect(text_format)
+    grid = dialect.bulk_split(text)
+    if grid is None:
+        return _from_records(dialect.records(text), labelled)
+    width, values = grid
+    body = width if labelled else 0
+    names = _names(values[:width]) if labelled else _names([""] * width)
+    return TextTable(names, tuple(values[body + j :: width] for j in range(width)))
+
+
+def _names(header: Sequence[str]) -> tuple[str, ...]:
+    """Field names of a header; a column without one is `@n` (its 1-based number)."""
+    return tuple(name or f"@{i}" for i, name in enumerate(header, start=1))
+
+
+def _from_records(records: Iterator[list[str]], labelled: bool) -> TextTable:
+    if labelled:
         header = next(records, [])
         rows = list(records)
         width = len(header)
-        names = tuple(name or f"@{i}" for i, name in enumerate(header, start=1))
-    return TextTable(names, _columns(rows, width))
+    else:
+        rows = list(records)
+        width = max(map(len, rows), default=0)
+        header = [""] * width
+    return TextTable(_names(header), _columns(rows, width))
 
 
 def _columns(rows: list[list[str]], width: int) -> tuple[Sequence[str], ...]:
@@ -85,13 +102,6 @@ def _columns(rows: list[list[str]], width: int) -> tuple[Sequence[str], ...]:
     if not rows:
         return tuple([] for _ in range(width))
     return tuple(zip(*rows, strict=True))
-
-
-def _records(text: str, text_format: TextFormat) -> Iterator[list[str]]:
-    if text_format.delimiter == SPACES:
-        yield from _spaced_records(text, text_format.quoting != "none")
-    else:
-        yield from _Dialect(text_format).records(text)
 
 
 def _spaced_records(text: str, quoted: bool) -> Iterator[list[str]]:
@@ -117,6 +127,31 @@ class _Dialect:
         self.leading = re.compile(f"[{re.escape(self.blanks)}]*" if self.blanks else "")
         self.quoted = text_format.quoting != "none" and self.delimiter != _QUOTE
         self.multiline = text_format.quoting == "msq"
+        self.value_edges = [
+            pair for b in self.blanks for e in (self.delimiter, "\n") for pair in (b + e, e + b)
+        ]
+
+    def bulk_split(self, text: str) -> tuple[int, list[str]] | None:
+        """(width, all values row by row) of a quote-free text whose lines all hold the same
+        number (> 1) of values, split in bulk at C speed; None: read it line by line."""
+        if self.quoted and _QUOTE in text:
+            return None
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        width = lines[0].count(self.delimiter) + 1 if lines else 1
+        if width == 1 or any(line.count(self.delimiter) != width - 1 for line in lines):
+            return None
+        values = self.delimiter.join(lines).split(self.delimiter)
+        if self._has_edge_blank(text):
+            values = [value.strip(self.blanks) for value in values]
+        return width, values
+
+    def _has_edge_blank(self, text: str) -> bool:
+        """Whether some value may start or end with a blank (substring searches, C speed)."""
+        if text[:1] in self.blanks or text.rstrip("\n")[-1:] in self.blanks:
+            return True
+        return any(pair in text for pair in self.value_edges)
 
     def records(self, text: str) -> Iterator[list[str]]:
         pos, n = 0, len(text)
