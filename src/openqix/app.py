@@ -97,7 +97,6 @@ class App:
     # -- reload ----------------------------------------------------------------------------
     def reload(self) -> ReloadOutcome:
         """Run the script; on success swap in the new model, on failure keep the old one."""
-        from openqix.lang.errors import ScriptError
         from openqix.script.executor import run_script
         from openqix.script.sources.connections import ConnectionResolver, FolderConnection
 
@@ -112,9 +111,6 @@ class App:
             try:
                 result = run_script(self.script, resolver)
                 model = DataModel.build(result.tables)
-            except ScriptError as exc:
-                error = QixError(str(exc), code=exc.code)
-                return ReloadOutcome(False, [str(exc)], error)
             except QixError as exc:
                 return ReloadOutcome(False, [str(exc)], exc)
             except ValueError as exc:

@@ -71,6 +71,11 @@ def test_random_text(connections: ConnectionResolver, text: str) -> None:
 
 
 @settings(max_examples=300)
-@given(parts=st.lists(st.sampled_from(FRAGMENTS), max_size=14))
-def test_scripts_from_fragments(connections: ConnectionResolver, parts: list[str]) -> None:
-    run_or_typed_error(" ".join(parts), connections)
+@given(
+    parts=st.lists(st.sampled_from(FRAGMENTS), max_size=14),
+    separator=st.sampled_from([" ", "", "\n"]),
+)
+def test_scripts_from_fragments(
+    connections: ConnectionResolver, parts: list[str], separator: str
+) -> None:
+    run_or_typed_error(separator.join(parts), connections)

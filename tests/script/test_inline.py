@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from openqix.app import EMPTY_SCRIPT
 from openqix.engine.model import LoadedTable
 from openqix.script.executor import ReloadResult, run_script
 from openqix.script.sources.connections import ConnectionResolver
@@ -122,35 +123,12 @@ def test_let_stores_numbers_in_their_shortest_text() -> None:
     assert result.variables == {"a": "1.5", "b": "1e+20", "c": "-0.5", "d": "0.1", "e": "7"}
 
 
-EMPTY_APP_SCRIPT = "\r\n".join(
-    [
-        "///$tab Main",
-        "SET ThousandSep=',';",
-        "SET DecimalSep='.';",
-        "SET MoneyThousandSep=',';",
-        "SET MoneyDecimalSep='.';",
-        "SET MoneyFormat='$ ###0.00;-$ ###0.00';",
-        "SET TimeFormat='h:mm:ss TT';",
-        "SET DateFormat='M/D/YYYY';",
-        "SET TimestampFormat='M/D/YYYY h:mm:ss[.fff] TT';",
-        "SET FirstWeekDay=6;",
-        "SET BrokenWeeks=1;",
-        "SET ReferenceDay=0;",
-        "SET FirstMonthOfYear=1;",
-        "SET CollationLocale='en-US';",
-        "SET CreateSearchIndexOnReload=1;",
-        "SET MonthNames='Jan;Feb;Mar;Apr;May;Jun;Jul;Aug;Sep;Oct;Nov;Dec';",
-        "SET DayNames='Mon;Tue;Wed;Thu;Fri;Sat;Sun';",
-        "SET NumericalAbbreviation='3:k;6:M;9:G;-3:m;-6:μ;-9:n';",
-    ]
-)
-
-
 def test_the_script_of_a_new_app_sets_its_variables() -> None:
-    result = run(EMPTY_APP_SCRIPT)
+    result = run(EMPTY_SCRIPT)
     assert (result.tables, result.log) == ([], [])
-    assert len(result.variables) == 17
+    assert len(result.variables) == 19
     assert result.variables["MoneyFormat"] == "$ ###0.00;-$ ###0.00"
     assert result.variables["TimestampFormat"] == "M/D/YYYY h:mm:ss[.fff] TT"
     assert result.variables["FirstWeekDay"] == "6"
-    assert result.variables["NumericalAbbreviation"] == "3:k;6:M;9:G;-3:m;-6:μ;-9:n"
+    assert result.variables["NumericalAbbreviation"].startswith("3:k;6:M;9:G;12:T;")
+    assert result.variables["LongDayNames"].split(";")[0] == "Monday"

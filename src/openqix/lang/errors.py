@@ -6,21 +6,22 @@ the text the user wrote (before `$(...)` expansion). `code` is the QIX Localized
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from typing import Self
 
+from openqix.errors import QixError
 from openqix.lang.tokens import Position
 
 
-class ScriptError(Exception):
+class ScriptError(QixError):
     """An error while parsing or running a load script; the previous data model stays."""
 
-    code: ClassVar[int] = -1  # LOCERR_GENERIC_UNKNOWN
+    code = -1  # LOCERR_GENERIC_UNKNOWN
 
     def __init__(
         self, message: str, line: int = 0, column: int = 0, offset: int = -1, length: int = 0
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, message)
+        self.message: str = message
         self.line = line
         self.column = column
         self.offset = offset
