@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,15 +25,7 @@ class SymbolTable:
 
     texts: tuple[str, ...]
     numbers: npt.NDArray[np.float64]
-    _by_number: dict[float, int] = field(default_factory=dict, repr=False, compare=False)
-    _by_text: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        for i, (text, num) in enumerate(zip(self.texts, self.numbers.tolist(), strict=True)):
-            if math.isnan(num):
-                self._by_text.setdefault(text, i)
-            else:
-                self._by_number.setdefault(num, i)
+    _lookup: dict[str, dict[Any, int]] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -41,17 +34,25 @@ class SymbolTable:
         return not math.isnan(float(self.numbers[index]))
 
     def find_number(self, number: float) -> int | None:
-        return self._by_number.get(float(number))
+        return self._index("number").get(float(number))
 
     def find_text(self, text: str) -> int | None:
-        """Exact text match; numeric symbols match their stored text too."""
-        found = self._by_text.get(text)
-        if found is not None:
-            return found
-        for i, t in enumerate(self.texts):
-            if t == text:
-                return i
-        return None
+        """Exact text match; a text symbol wins over a numeric one with the same text."""
+        found = self._index("text").get(text)
+        return found if found is not None else self._index("numeric_text").get(text)
+
+    def _index(self, kind: str) -> dict[Any, int]:
+        """Lookups are built on first use: most symbol tables are never searched by value."""
+        if not self._lookup:
+            is_text = np.isnan(self.numbers)
+            text_ids = np.flatnonzero(is_text).tolist()
+            num_ids = np.flatnonzero(~is_text).tolist()
+            numbers = self.numbers[~is_text].tolist()
+            by_number = dict(zip(reversed(numbers), reversed(num_ids), strict=True))
+            self._lookup["number"] = by_number
+            self._lookup["text"] = {self.texts[i]: i for i in reversed(text_ids)}
+            self._lookup["numeric_text"] = {self.texts[i]: i for i in reversed(num_ids)}
+        return self._lookup[kind]
 
     @property
     def numeric_count(self) -> int:
