@@ -21,7 +21,8 @@ def test_unknown_handle(connect):
     for handle in (0, 42):
         with pytest.raises(RpcError) as info:
             client.call(handle, "GetLayout")
-        assert (info.value.code, info.value.parameter) == (-32602, "Invalid handle")
+        assert (info.value.code, info.value.parameter) == (-32602, f"Invalid handle: {handle}")
+        assert info.value.message == "Invalid Params"
 
 
 def test_invalid_json_and_invalid_request(connect):

@@ -196,7 +196,7 @@ def dispatch(call: Call, request: Request) -> Any:
     else:
         call.entry = call.session.entry(request.handle)
         if call.entry is None:
-            raise InvalidParameters("Invalid handle", message="Invalid Params")
+            raise InvalidParameters(f"Invalid handle: {request.handle}", message="Invalid Params")
         qix_type, target = call.entry.qix_type, call.entry.target
     spec = find_method(qix_type, request.method)
     if spec is None:

@@ -61,11 +61,7 @@ class FieldApi(QixApi):
                 index = symbols.find_text(str(value.get("qText", "")))
             if index is not None:
                 found.append(index)
-        selections = self.doc.selections
-        ok = selections.select_symbols(
-            self.ref.name, found, qToggleMode, qSoftLock, self.ref.state_name
-        )
-        return self._done(ok)
+        return self._select(found, qToggleMode, qSoftLock)
 
     def LowLevelSelect(
         self, qValues: list[int], qToggleMode: bool, qSoftLock: bool
@@ -73,9 +69,12 @@ class FieldApi(QixApi):
         if not self._exists():
             return {"qReturn": False}
         values = [v for v in qValues if isinstance(v, int) and not isinstance(v, bool)]
+        return self._select(values, qToggleMode, qSoftLock)
+
+    def _select(self, symbols: list[int], toggle: bool, soft_lock: bool) -> dict[str, Any]:
         selections = self.doc.selections
         ok = selections.select_symbols(
-            self.ref.name, values, qToggleMode, qSoftLock, self.ref.state_name
+            self.ref.name, symbols, toggle, soft_lock, self.ref.state_name
         )
         return self._done(ok)
 
