@@ -143,7 +143,7 @@ def test_a_change_made_on_one_socket_is_pushed_to_an_idle_one(tmp_path: Path) ->
 
 def test_no_frame_is_pushed_between_a_request_and_its_reply(tmp_path: Path) -> None:
     """Lock-step clients read the next frame as the reply: a change made by another socket
-    while this socket's request waits for the engine must come with or after the reply."""
+    while this socket's request waits for the session must come with or after the reply."""
 
     async def body() -> None:
         core = EngineCore(Settings(port=0, data_dir=tmp_path))
@@ -158,9 +158,10 @@ def test_no_frame_is_pushed_between_a_request_and_its_reply(tmp_path: Path) -> N
                 # Keep the engine busy (as a long reload would) while both requests arrive:
                 # first's change is queued ahead of second's request.
                 held, release = threading.Event(), threading.Event()
+                (session,) = list(core.sessions)
 
                 def busy_engine() -> None:
-                    with core.lock:
+                    with session.lock:
                         held.set()
                         release.wait(TIMEOUT)
 

@@ -5,25 +5,40 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from openqix.app import App, DataConnection
 from openqix.errors import AppNotFound, QixError
 from openqix.storage.format import AppDocument, CorruptAppFile
 from openqix.storage.store import AppStore
 
+T = TypeVar("T")
 _APP_NAME = re.compile(r"^[^\x00-\x1f/\\]{1,200}$")
+
+
+def _locked(method: Callable[..., T]) -> Callable[..., T]:
+    def wrapper(self: AppRegistry, *args: Any) -> T:
+        with self._lock:
+            return method(self, *args)
+
+    return wrapper
 
 
 class AppRegistry:
     def __init__(self, data_dir: Path):
         self.store = AppStore(data_dir)
         self._open: dict[str, App] = {}
+        self._lock = threading.RLock()  # sessions of different apps call in parallel
 
+    @_locked
     def exists(self, app_id: str) -> bool:
         return app_id in self._open or self.store.exists(app_id)
 
+    @_locked
     def get(self, app_id: str) -> App:
         app = self._open.get(app_id)
         if app is not None:
@@ -38,13 +53,16 @@ class AppRegistry:
         self._open[app_id] = app
         return app
 
+    @_locked
     def add(self, app: App) -> App:
         self._open[app.id] = app
         return app
 
+    @_locked
     def release(self, app_id: str) -> None:
         self._open.pop(app_id, None)
 
+    @_locked
     def create(self, name: str) -> str:
         if not _APP_NAME.match(name):
             raise QixError(name, code=1001)  # LOCERR_APP_INVALID_NAME
@@ -53,12 +71,14 @@ class AppRegistry:
         self.store.save(AppDocument(app_id, name, created=now, modified=now))
         return app_id
 
+    @_locked
     def delete(self, app_id: str) -> bool:
         app = self._open.pop(app_id, None)
         if app is not None and app.is_session_app:
             return False
         return self.store.delete(app_id)
 
+    @_locked
     def documents(self) -> list[AppDocument]:
         return self.store.list()
 

@@ -57,4 +57,5 @@ class QixApi:
             if session is self.call.session:
                 self.call.changed(*handles)
             else:
-                session.broadcast(None, handles, ())
+                with self.call.core.notify_lock:
+                    session.broadcast(None, handles, ())

@@ -76,7 +76,10 @@ class EngineCore:
         self.settings = settings or Settings()
         self.apps = AppRegistry(self.settings.data_dir)
         self.sessions = SessionRegistry(self.settings.session_ttl, self.settings.max_session_ttl)
+        # Lock order: `lock` (the registry) or a session's lock first, then `notify_lock`
+        # (who is busy, what is pending): never the other way round.
         self.lock = threading.RLock()
+        self.notify_lock = threading.Lock()
 
     def connect(
         self, path: str, user: str = DEFAULT_USER, session_id: str | None = None
@@ -89,13 +92,15 @@ class EngineCore:
         with self.lock:
             self._check_route(route)
             key = (f"session:{session_id}" if session_id else route.session_path, user)
-            session, connection, created = self.sessions.attach(key, route.ttl)
+            with self.notify_lock:
+                session, connection, created = self.sessions.attach(key, route.ttl)
             if created:
                 session.state["user"] = user
                 try:
                     self._open_route_app(session, route)
                 except CloseSocket:
-                    self.sessions.detach(session, connection, time.monotonic())
+                    with self.notify_lock:
+                        self.sessions.detach(session, connection, time.monotonic())
                     raise
             return Attachment(self, session, connection, created)
 
@@ -114,11 +119,11 @@ class EngineCore:
             open_session_app(self, session, route.app_id, route.template_app_id)
 
     def sweep(self) -> None:
-        with self.lock:
+        with self.lock, self.notify_lock:
             self.sessions.sweep(time.monotonic())
 
     def shutdown(self) -> None:
-        with self.lock:
+        with self.lock, self.notify_lock:
             self.sessions.end_all()
 
 
@@ -141,17 +146,22 @@ class Attachment:
 
     def begin(self) -> None:
         """A frame arrived: from now until `idle`, nothing is pushed to this socket."""
-        self.connection.busy = True
+        with self.core.notify_lock:
+            self.connection.busy = True
 
     def receive(self, frame: str | bytes) -> bytes:
-        """Answer one frame. The socket stays busy until the caller has sent the reply."""
-        with self.core.lock:
-            self.connection.busy = True
+        """Answer one frame. The socket stays busy until the caller has sent the reply.
+
+        Calls of one session run one at a time; calls of different sessions run in parallel.
+        """
+        with self.session.lock:
+            with self.core.notify_lock:
+                self.connection.busy = True
             return self._answer(frame)
 
     def idle(self) -> bytes | None:
         """The reply was sent: the socket may get pushes again; returns one if some queued."""
-        with self.core.lock:
+        with self.core.notify_lock:
             self.connection.busy = False
             change, close = self.connection.take_pending()
             if not change and not close:
@@ -159,7 +169,7 @@ class Attachment:
             return encode_push(change, close)
 
     def detach(self) -> None:
-        with self.core.lock:
+        with self.core.lock, self.core.notify_lock:
             self.connection.on_push = None
             self.core.sessions.detach(self.session, self.connection, time.monotonic())
 
@@ -179,8 +189,9 @@ class Attachment:
         return self._reply(call, result=result)
 
     def _reply(self, call: Call, result: Any = None, error: QixError | None = None) -> bytes:
-        self.session.broadcast(self.connection.id, call.change, call.close)
-        pending_change, pending_close = self.connection.take_pending()
+        with self.core.notify_lock:
+            self.session.broadcast(self.connection.id, call.change, call.close)
+            pending_change, pending_close = self.connection.take_pending()
         change = (call.change | pending_change) - call.close - pending_close
         close = call.close | pending_close
         if error is not None:

@@ -9,6 +9,7 @@ never see an unsolicited frame between their request and its reply).
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,7 @@ class Session:
         self.connections: dict[int, Connection] = {}
         self.detached_at: float | None = None
         self.state: dict[str, Any] = {}
+        self.lock = threading.RLock()  # held while one of the session's calls runs
         self._next_handle = itertools.count(1)
         self._closers: list[Callable[[], None]] = []
 
@@ -79,7 +81,7 @@ class Session:
         return removed
 
     def handles_where(self, predicate: Callable[[HandleEntry], bool]) -> list[int]:
-        return [h for h, e in self.handles.items() if predicate(e)]
+        return [h for h, e in list(self.handles.items()) if predicate(e)]
 
     def reset_handles(self) -> None:
         """Drop every handle: a fresh socket attaching after a TTL wait gets new ones."""
