@@ -17,6 +17,7 @@ from openqix.engine.model import DataModel
 from openqix.engine.selection import SelectionState
 from openqix.errors import InvalidParameterValue
 from openqix.field_ref import FieldRef
+from openqix.objects.definitions import check_definitions
 from openqix.selections import Selections, state_key
 
 # Property keys whose layouts depend on a selection state.
@@ -34,13 +35,29 @@ class GenericObject:
 
     def state_names(self) -> set[str]:
         """State names this object's layout reads (its own and those of its defs)."""
-        own = self.properties.get("qStateName") or ""
-        names = {state_key(own)}
+        names = {state_key(_text(self.properties.get("qStateName")))}
         for key in STATEFUL_DEFS:
             definition = self.properties.get(key)
             if isinstance(definition, dict) and definition.get("qStateName"):
-                names.add(state_key(definition["qStateName"]))
+                names.add(state_key(_text(definition["qStateName"])))
         return names
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def check_properties(properties: dict[str, Any]) -> None:
+    """The members of generic-object properties that the engine itself reads."""
+    info = properties.get("qInfo")
+    if not isinstance(info, dict) or not info.get("qType") or not isinstance(info["qType"], str):
+        raise InvalidParameterValue("qInfo.qType is required and must be a string")
+    if not isinstance(info.get("qId", ""), str):
+        raise InvalidParameterValue("qInfo.qId must be a string")
+    for key in ("qStateName", "qExtendsId"):
+        if not isinstance(properties.get(key) or "", str):
+            raise InvalidParameterValue(f"{key} must be a string")
+    check_definitions(properties)
 
 
 @dataclass
@@ -64,11 +81,9 @@ class DocSession:
         return cls(app, Selections(app))
 
     def create_object(self, properties: dict[str, Any]) -> GenericObject:
-        info = properties.get("qInfo")
-        if not isinstance(info, dict) or not info.get("qType"):
-            raise InvalidParameterValue("qInfo.qType is required")
+        check_properties(properties)
         props = copy.deepcopy(properties)
-        object_id = str(info.get("qId") or "")
+        object_id = str(properties["qInfo"].get("qId") or "")
         if not object_id or object_id in self.objects:
             object_id = uuid.uuid4().hex[:12]
         props["qInfo"] = {**props["qInfo"], "qId": object_id}

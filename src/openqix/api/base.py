@@ -13,6 +13,11 @@ if TYPE_CHECKING:
 VERSION = "12.2027.0"
 
 
+def element_numbers(values: list[Any]) -> list[int]:
+    """The integers of a client's qValues list; anything else there is ignored."""
+    return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
+
 class QixApi:
     qix_type: ClassVar[str]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from openqix.api.base import QixApi
+from openqix.api.base import QixApi, element_numbers
 from openqix.engine import selection as sel
 from openqix.field_ref import FieldRef
 
@@ -68,8 +68,7 @@ class FieldApi(QixApi):
     ) -> dict[str, Any]:
         if not self._exists():
             return {"qReturn": False}
-        values = [v for v in qValues if isinstance(v, int) and not isinstance(v, bool)]
-        return self._select(values, qToggleMode, qSoftLock)
+        return self._select(element_numbers(qValues), qToggleMode, qSoftLock)
 
     def _select(self, symbols: list[int], toggle: bool, soft_lock: bool) -> dict[str, Any]:
         selections = self.doc.selections

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from openqix.api.base import QixApi
-from openqix.docsession import GenericObject
+from openqix.api.base import QixApi, element_numbers
+from openqix.docsession import GenericObject, check_properties
 from openqix.errors import InvalidParameterValue, NotFound
 from openqix.selections import state_key
 
@@ -35,11 +35,9 @@ class GenericObjectApi(QixApi):
         return {"qInfo": copy.deepcopy(self.obj.properties["qInfo"])}
 
     def SetProperties(self, qProp: dict[str, Any]) -> dict[str, Any]:
-        info = qProp.get("qInfo")
-        if not isinstance(info, dict) or not info.get("qType"):
-            raise InvalidParameterValue("qInfo.qType is required")
+        check_properties(qProp)
         props = copy.deepcopy(qProp)
-        props["qInfo"] = {**info, "qId": self.obj.id}  # the id of an object never changes
+        props["qInfo"] = {**qProp["qInfo"], "qId": self.obj.id}  # the id of an object never changes
         self.obj.properties = props
         if self.call.entry is not None:
             self.call.changed(self.call.entry.handle)
@@ -84,7 +82,7 @@ class GenericObjectApi(QixApi):
         else:
             definition = self._def_at(qPath, "qHyperCubeDef")
             dims = definition.get("qDimensions") or []
-            columns = qColIndices or list(range(len(dims)))
+            columns = element_numbers(qColIndices) or list(range(len(dims)))
             fields = [_field_of(dims[i]) for i in columns if 0 <= i < len(dims)]
         state = self._state_name(definition)
         selections = self.doc.selections
@@ -102,7 +100,7 @@ class GenericObjectApi(QixApi):
         if field not in selections.model.fields:
             return {"qSuccess": False}
         state = self._state_name(definition)
-        ok = selections.select_symbols(field, values, toggle, soft_lock, state)
+        ok = selections.select_symbols(field, element_numbers(values), toggle, soft_lock, state)
         self.selection_changed(state)
         return {"qSuccess": ok}
 

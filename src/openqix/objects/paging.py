@@ -14,6 +14,7 @@ from typing import Any
 
 from openqix.calc.errors import PagesTooLarge
 from openqix.calc.format import NULL_TEXT, format_number
+from openqix.errors import InvalidParameters
 
 MAX_PAGE_CELLS = 10_000
 NULL_ELEM = -2
@@ -45,7 +46,9 @@ class Area:
 
 def _int(page: Mapping[str, Any], key: str) -> int:
     value = page.get(key, 0)
-    return max(int(value), 0) if isinstance(value, (int, float)) else 0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return 0
+    return max(int(value), 0)
 
 
 def clip_page(page: Mapping[str, Any], width: int, height: int) -> Area:
@@ -66,6 +69,10 @@ def clip_page(page: Mapping[str, Any], width: int, height: int) -> Area:
 
 def clip_pages(pages: Sequence[Mapping[str, Any]], width: int, height: int) -> list[Area]:
     """Clip every page first, so one oversized page fails the whole call."""
+    if not all(isinstance(page, Mapping) for page in pages):
+        raise InvalidParameters(
+            "qPages: every page must be an object {qLeft, qTop, qWidth, qHeight}"
+        )
     return [clip_page(page, width, height) for page in pages]
 
 

@@ -82,7 +82,8 @@ def _check_type(method: str, name: str, template: Any, value: Any) -> Any:
     ok: bool
     if isinstance(template, bool):
         ok = isinstance(value, bool) or (type(value) is int and value in (0, 1))
-        value = bool(value)
+        if ok:
+            return bool(value)
     elif isinstance(template, int | float):
         ok = isinstance(value, int | float) and not isinstance(value, bool)
     elif isinstance(template, str):
