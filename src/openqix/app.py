@@ -22,6 +22,8 @@ from openqix.errors import (
     QixError,
     ReloadInProgress,
 )
+from openqix.script.executor import run_script
+from openqix.script.sources.connections import ConnectionResolver, FolderConnection
 from openqix.selections import Selections
 
 
@@ -97,9 +99,6 @@ class App:
     # -- reload ----------------------------------------------------------------------------
     def reload(self) -> ReloadOutcome:
         """Run the script; on success swap in the new model, on failure keep the old one."""
-        from openqix.script.executor import run_script
-        from openqix.script.sources.connections import ConnectionResolver, FolderConnection
-
         if not self._reload_lock.acquire(blocking=False):
             raise ReloadInProgress(self.id)
         try:

@@ -18,6 +18,7 @@ from openqix.engine.selection import SelectionState
 from openqix.errors import InvalidParameterValue
 from openqix.field_ref import FieldRef
 from openqix.objects.definitions import check_definitions
+from openqix.objects.generic import effective_state, layout_of
 from openqix.selections import Selections, state_key
 
 # Property keys whose layouts depend on a selection state.
@@ -34,17 +35,13 @@ class GenericObject:
         return str(self.properties.get("qInfo", {}).get("qType", ""))
 
     def state_names(self) -> set[str]:
-        """State names this object's layout reads (its own and those of its defs)."""
-        names = {state_key(_text(self.properties.get("qStateName")))}
+        """State names this object's layout reads (those of its defs, else its own)."""
+        names = {effective_state(self.properties, {})}
         for key in STATEFUL_DEFS:
             definition = self.properties.get(key)
-            if isinstance(definition, dict) and definition.get("qStateName"):
-                names.add(state_key(_text(definition["qStateName"])))
+            if isinstance(definition, dict):
+                names.add(effective_state(self.properties, definition))
         return names
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def check_properties(properties: dict[str, Any]) -> None:
@@ -99,6 +96,4 @@ class DocSession:
         return self.fields[key]
 
     def layout(self, obj: GenericObject) -> dict[str, Any]:
-        from openqix.objects.generic import layout_of
-
         return layout_of(obj.properties, _Context(self.selections.model, self.selections))

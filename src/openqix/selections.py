@@ -18,11 +18,11 @@ from openqix.engine.model import DataModel
 from openqix.engine.search import match_symbols
 from openqix.engine.selection import FieldSelection, SelectionState
 from openqix.errors import NotFound, QixError
+from openqix.objects.generic import DEFAULT_STATE
+from openqix.objects.hypercube import hypercube, hypercube_data
 
 if TYPE_CHECKING:
     from openqix.app import App
-
-DEFAULT_STATE = "$"
 
 
 def state_key(name: str | None) -> str:
@@ -147,8 +147,6 @@ class Selections:
     def hypercube_rows(
         self, dimensions: list[str], measures: list[str], state: str | None = None
     ) -> list[tuple[Any, ...]]:
-        from openqix.objects.hypercube import hypercube, hypercube_data
-
         definition: dict[str, Any] = {
             "qDimensions": [{"qDef": {"qFieldDefs": [d]}} for d in dimensions],
             "qMeasures": [{"qDef": {"qDef": m}} for m in measures],

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from openqix.docsession import DocSession, GenericObject
 from openqix.errors import AppInvalid
+from openqix.selections import state_key
 
 if TYPE_CHECKING:
     from openqix.api.core import Call
@@ -42,8 +43,6 @@ class QixApi:
 
     def selection_changed(self, state_name: str | None) -> None:
         """Report every object of this session whose layout reads `state_name`."""
-        from openqix.selections import state_key
-
         key = state_key(state_name)
         self.call.changed(
             *self.call.session.handles_where(

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openqix.api.apps import AppRegistry
+from openqix.api.global_ import open_session_app
+from openqix.api.registry import api_class
 from openqix.config import Settings
 from openqix.errors import (
     InternalError,
@@ -113,8 +115,6 @@ class EngineCore:
             raise CloseSocket(CloseCode.APP_NOT_FOUND, route.app_id)
 
     def _open_route_app(self, session: Session, route: Route) -> None:
-        from openqix.api.global_ import open_session_app
-
         if route.is_session_app and route.app_id is not None:
             open_session_app(self, session, route.app_id, route.template_app_id)
 
@@ -200,8 +200,6 @@ class Attachment:
 
 
 def dispatch(call: Call, request: Request) -> Any:
-    from openqix.api.registry import api_class
-
     if request.handle == GLOBAL_HANDLE:
         qix_type, target = "Global", None
     else:

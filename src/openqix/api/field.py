@@ -45,23 +45,11 @@ class FieldApi(QixApi):
     ) -> dict[str, Any]:
         if not self._exists():
             return {"qReturn": False}
-        symbols = self.doc.selections.model.fields[self.ref.name].symbols
-        found: list[int] = []
-        for value in qFieldValues:
-            if not isinstance(value, dict):
-                continue
-            number = value.get("qNumber")
-            if (
-                value.get("qIsNumeric")
-                and isinstance(number, int | float)
-                and math.isfinite(number)
-            ):
-                index = symbols.find_number(float(number))
-            else:
-                index = symbols.find_text(str(value.get("qText", "")))
-            if index is not None:
-                found.append(index)
-        return self._select(found, qToggleMode, qSoftLock)
+        values = [_field_value(v) for v in qFieldValues if isinstance(v, dict)]
+        ok = self.doc.selections.select_values(
+            self.ref.name, values, qToggleMode, qSoftLock, self.ref.state_name
+        )
+        return self._done(ok)
 
     def LowLevelSelect(
         self, qValues: list[int], qToggleMode: bool, qSoftLock: bool
@@ -136,3 +124,11 @@ class FieldApi(QixApi):
 
     def GetNxProperties(self) -> dict[str, Any]:
         return {"qProperties": {}}
+
+
+def _field_value(value: dict[str, Any]) -> str | float:
+    """A FieldValue: its number when qIsNumeric (and finite), else its text."""
+    number = value.get("qNumber")
+    if value.get("qIsNumeric") and isinstance(number, int | float) and math.isfinite(number):
+        return float(number)
+    return str(value.get("qText", ""))

@@ -8,7 +8,10 @@ from typing import Any
 from openqix.api.base import QixApi, element_numbers
 from openqix.docsession import GenericObject, check_properties
 from openqix.errors import InvalidParameterValue, NotFound
-from openqix.selections import state_key
+from openqix.objects.dimension_info import parse_dimension
+from openqix.objects.generic import effective_state
+from openqix.objects.hypercube import hypercube_data
+from openqix.objects.listobject import list_object_data
 
 LIST_PATH = "/qListObjectDef"
 CUBE_PATH = "/qHyperCubeDef"
@@ -45,15 +48,11 @@ class GenericObjectApi(QixApi):
 
     # -- data pages --------------------------------------------------------------------------
     def GetListObjectData(self, qPath: str, qPages: list[Any]) -> dict[str, Any]:
-        from openqix.objects.listobject import list_object_data
-
         definition, state, inference = self._definition(qPath, "qListObjectDef")
         pages = list_object_data(self.doc.selections.model, inference, state, definition, qPages)
         return {"qDataPages": pages}
 
     def GetHyperCubeData(self, qPath: str, qPages: list[Any]) -> dict[str, Any]:
-        from openqix.objects.hypercube import hypercube_data
-
         definition, state, inference = self._definition(qPath, "qHyperCubeDef")
         pages = hypercube_data(self.doc.selections.model, inference, state, definition, qPages)
         return {"qDataPages": pages}
@@ -63,8 +62,7 @@ class GenericObjectApi(QixApi):
         self, qPath: str, qValues: list[int], qToggleMode: bool, qSoftLock: bool
     ) -> dict[str, Any]:
         definition = self._def_at(qPath, "qListObjectDef")
-        field = _field_of(definition)
-        return self._select(field, qValues, qToggleMode, qSoftLock, definition)
+        return self._select(self._field(definition), qValues, qToggleMode, qSoftLock, definition)
 
     def SelectHyperCubeValues(
         self, qPath: str, qDimNo: int, qValues: list[int], qToggleMode: bool
@@ -73,31 +71,35 @@ class GenericObjectApi(QixApi):
         dims = definition.get("qDimensions") or []
         if not 0 <= qDimNo < len(dims):
             raise InvalidParameterValue(f"qDimNo out of range: {qDimNo}")
-        return self._select(_field_of(dims[qDimNo]), qValues, qToggleMode, False, definition)
+        return self._select(self._field(dims[qDimNo]), qValues, qToggleMode, False, definition)
 
     def ClearSelections(self, qPath: str, qColIndices: list[int]) -> dict[str, Any]:
         if qPath == LIST_PATH:
             definition = self._def_at(qPath, "qListObjectDef")
-            fields = [_field_of(definition)]
+            fields = [self._field(definition)]
         else:
             definition = self._def_at(qPath, "qHyperCubeDef")
             dims = definition.get("qDimensions") or []
             columns = element_numbers(qColIndices) or list(range(len(dims)))
-            fields = [_field_of(dims[i]) for i in columns if 0 <= i < len(dims)]
+            fields = [self._field(dims[i]) for i in columns if 0 <= i < len(dims)]
         state = self._state_name(definition)
         selections = self.doc.selections
         for field in fields:
-            if field in selections.model.fields:
+            if field is not None:
                 selections.clear_field(field, state)
         self.selection_changed(state)
         return {}
 
     # -- internals ------------------------------------------------------------------------------
+    def _field(self, dimension: dict[str, Any]) -> str | None:
+        """The field a dimension (or list object) selects in; None when it has none."""
+        return parse_dimension(self.doc.selections.model, dimension).field
+
     def _select(
-        self, field: str, values: list[int], toggle: bool, soft_lock: bool, definition: Any
+        self, field: str | None, values: list[int], toggle: bool, soft_lock: bool, definition: Any
     ) -> dict[str, Any]:
         selections = self.doc.selections
-        if field not in selections.model.fields:
+        if field is None:
             return {"qSuccess": False}
         state = self._state_name(definition)
         ok = selections.select_symbols(field, element_numbers(values), toggle, soft_lock, state)
@@ -105,7 +107,7 @@ class GenericObjectApi(QixApi):
         return {"qSuccess": ok}
 
     def _state_name(self, definition: dict[str, Any]) -> str:
-        return state_key(definition.get("qStateName") or self.obj.properties.get("qStateName"))
+        return effective_state(self.obj.properties, definition)
 
     def _def_at(self, path: str, key: str) -> dict[str, Any]:
         if path != "/" + key:
@@ -119,13 +121,3 @@ class GenericObjectApi(QixApi):
         definition = self._def_at(path, key)
         state, inference = self.doc.selections.resolve(self._state_name(definition))
         return definition, state, inference
-
-
-def _field_of(definition: dict[str, Any]) -> str:
-    field_defs = (definition.get("qDef") or {}).get("qFieldDefs") or []
-    if not field_defs or not isinstance(field_defs[0], str):
-        raise InvalidParameterValue("the dimension has no field")
-    name = field_defs[0]
-    if name.startswith("[") and name.endswith("]"):
-        name = name[1:-1]
-    return name

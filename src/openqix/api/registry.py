@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from openqix.api.base import QixApi
+from openqix.api.doc import DocApi
+from openqix.api.field import FieldApi
+from openqix.api.generic_object import GenericObjectApi
+from openqix.api.global_ import GlobalApi
+
+API_CLASSES: dict[str, type[QixApi]] = {
+    "Global": GlobalApi,
+    "Doc": DocApi,
+    "GenericObject": GenericObjectApi,
+    "Field": FieldApi,
+}
 
 
 def api_class(qix_type: str) -> type[QixApi] | None:
-    from openqix.api.doc import DocApi
-    from openqix.api.field import FieldApi
-    from openqix.api.generic_object import GenericObjectApi
-    from openqix.api.global_ import GlobalApi
-
-    classes: dict[str, type[QixApi]] = {
-        "Global": GlobalApi,
-        "Doc": DocApi,
-        "GenericObject": GenericObjectApi,
-        "Field": FieldApi,
-    }
-    return classes.get(qix_type)
+    return API_CLASSES.get(qix_type)

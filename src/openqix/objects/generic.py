@@ -62,11 +62,16 @@ def layout_of(properties: Mapping[str, Any], ctx: LayoutContext) -> dict[str, An
             continue
         if isinstance(value, Mapping) and key in _COMPUTED:
             layout_key, compute = _COMPUTED[key]
-            state, inference = ctx.selections(_state_name(value) or object_state or DEFAULT_STATE)
+            state, inference = ctx.selections(effective_state(properties, value))
             layout[layout_key] = compute(ctx.model, inference, state, value)
         elif key == "qExtendsId" or not (key.startswith("q") and key.endswith("Def")):
             layout[key] = value
     return layout
+
+
+def effective_state(properties: Mapping[str, Any], definition: Mapping[str, Any]) -> str:
+    """The state a def is calculated in: its own qStateName, else the object's, else "$"."""
+    return _state_name(definition) or _state_name(properties) or DEFAULT_STATE
 
 
 def _state_name(definition: Mapping[str, Any]) -> str:

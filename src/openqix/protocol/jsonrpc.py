@@ -116,11 +116,7 @@ def _add_lists(message: dict[str, Any], change: Iterable[int], close: Iterable[i
 
 
 def dumps(message: Any) -> bytes:
-    return orjson.dumps(wire_value(message), default=_default, option=orjson.OPT_SERIALIZE_NUMPY)
-
-
-def _default(value: Any) -> Any:
-    raise TypeError(f"cannot encode {type(value).__name__}")
+    return orjson.dumps(wire_value(message), option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 def wire_value(value: Any) -> Any:

@@ -21,6 +21,7 @@ from websockets.http11 import Request, Response
 
 from openqix.api.core import Attachment, CloseSocket, EngineCore
 from openqix.config import Settings
+from openqix.demo import install_demo
 from openqix.protocol.codes import QEP_CODES, CloseCode
 from openqix.protocol.jsonrpc import MAX_FRAME_BYTES
 
@@ -144,8 +145,6 @@ async def _send_quietly(websocket: ServerConnection, text: str) -> None:
 
 async def serve_forever(settings: Settings, on_ready: Callable[[EngineServer], None]) -> None:
     """Run until SIGINT/SIGTERM, then close every socket with 1001 and return."""
-    from openqix.demo import install_demo
-
     core = EngineCore(settings)
     if settings.demo:
         install_demo(core)
