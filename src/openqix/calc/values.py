@@ -99,7 +99,7 @@ class Duals:
     def of_symbols(
         cls, texts: Sequence[str] | ObjectArray, numbers: FloatArray, index: npt.NDArray[np.int_]
     ) -> Duals:
-        """The values of symbol indices (−1 = NULL) of a symbol table's texts and numbers."""
+        """The values of symbol indices (-1 = NULL) of a symbol table's texts and numbers."""
         index = np.asarray(index)
         valid = index >= 0
         safe = np.where(valid, index, 0)
