@@ -56,6 +56,14 @@ class Dual(NamedTuple):
 NULL = Dual(None, float("nan"))
 
 
+_NONE = np.array(None, dtype=object)
+
+
+def none_mask(values: ObjectArray) -> BoolArray:
+    """True where an object array holds None."""
+    return np.asarray(np.equal(values, _NONE), dtype=bool)
+
+
 def object_array(values: Sequence[str | None] | ObjectArray) -> ObjectArray:
     """A 1-d object array holding exactly `values` (numpy never splits the strings)."""
     out = np.empty(len(values), dtype=object)
@@ -108,7 +116,7 @@ class Duals:
             return cls.null(index.shape[0])
         num = np.where(valid, np.asarray(numbers, dtype=np.float64)[safe], np.nan)
         text = sym_texts[safe]
-        text = np.where(valid, text, None).astype(object)
+        text = np.where(valid, text, _NONE).astype(object)
         return cls(num, text)
 
     @classmethod
@@ -130,11 +138,11 @@ class Duals:
 
     @property
     def has_text(self) -> BoolArray:
-        return np.not_equal(self.text, None)
+        return ~none_mask(self.text)
 
     @property
     def is_null(self) -> BoolArray:
-        return np.isnan(self.num) & np.equal(self.text, None)
+        return np.isnan(self.num) & none_mask(self.text)
 
     def item(self, i: int) -> Dual:
         return Dual(self.text[i], float(self.num[i]))
@@ -155,7 +163,7 @@ class Duals:
         """Per value the text a client sees; None for NULL. Loops only over the values that
         have a number and no text (a result column, usually small)."""
         out = self.text.copy()
-        need = np.flatnonzero(np.equal(out, None) & ~np.isnan(self.num))
+        need = np.flatnonzero(none_mask(out) & ~np.isnan(self.num))
         if need.size:
             out[need] = [formatter(v) for v in self.num[need].tolist()]
         return out
