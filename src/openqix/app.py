@@ -22,6 +22,7 @@ from openqix.errors import (
     QixError,
     ReloadInProgress,
 )
+from openqix.progress import ReloadCancelled, ReloadProgress
 from openqix.script.executor import run_script
 from openqix.script.sources.connections import ConnectionResolver, FolderConnection
 from openqix.selections import Selections
@@ -62,6 +63,7 @@ class App:
     connections: dict[str, DataConnection] = field(default_factory=dict)
     last_reload_time: str | None = None
     properties: dict[str, Any] = field(default_factory=dict)
+    alternate_states: list[str] = field(default_factory=list)  # AddAlternateState
     _reload_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _default: Selections | None = field(default=None, repr=False)
 
@@ -97,28 +99,43 @@ class App:
         return self.selections.hypercube_rows(list(dimensions), list(measures), state)
 
     # -- reload ----------------------------------------------------------------------------
-    def reload(self) -> ReloadOutcome:
-        """Run the script; on success swap in the new model, on failure keep the old one."""
+    def reload(self, progress: ReloadProgress | None = None) -> ReloadOutcome:
+        """Run the script; on success swap in the new model, on failure keep the old one.
+
+        `progress` receives the log lines as they come and can cancel the reload (it then
+        fails at its next check point and the previous model stays)."""
         if not self._reload_lock.acquire(blocking=False):
             raise ReloadInProgress(self.id)
+        progress = progress if progress is not None else ReloadProgress()
         try:
-            resolver = ConnectionResolver(
-                FolderConnection(c.name, Path(c.connection_string))
-                for c in self.connections.values()
-                if c.type.lower() == "folder"
-            )
-            try:
-                result = run_script(self.script, resolver)
-                model = DataModel.build(result.tables)
-            except QixError as exc:
-                return ReloadOutcome(False, [str(exc)], exc)
-            except ValueError as exc:
-                return ReloadOutcome(False, [str(exc)], QixError(str(exc)))
-            self.model = model
-            self.last_reload_time = _now_iso()
-            return ReloadOutcome(True, list(result.log))
+            outcome = self._reload(progress)
         finally:
             self._reload_lock.release()
+        if not outcome.success:
+            progress.error(str(outcome.error) if outcome.error else "Reload failed")
+        progress.finish()
+        return outcome
+
+    def _reload(self, progress: ReloadProgress) -> ReloadOutcome:
+        resolver = ConnectionResolver(
+            FolderConnection(c.name, Path(c.connection_string))
+            for c in self.connections.values()
+            if c.type.lower() == "folder"
+        )
+        try:
+            result = run_script(self.script, resolver)
+            model = DataModel.build(result.tables)
+        except QixError as exc:
+            return ReloadOutcome(False, [str(exc)], exc)
+        except ValueError as exc:
+            return ReloadOutcome(False, [str(exc)], QixError(str(exc)))
+        for line in result.log:
+            progress.line(line)
+        if progress.cancelled:
+            return ReloadOutcome(False, list(result.log), ReloadCancelled())
+        self.model = model
+        self.last_reload_time = _now_iso()
+        return ReloadOutcome(True, list(result.log))
 
     # -- connections ---------------------------------------------------------------------
     def create_connection(self, name: str, connection_string: str, kind: str) -> str:

@@ -43,6 +43,11 @@ class InMemoryClient:
         self._ids = itertools.count(1)
 
     def send_raw(self, frame: str | bytes) -> dict[str, Any]:
+        """Send one frame and return its reply. Progress and cancel calls are answered at once
+        even while another thread waits for a call of the same session (a reload)."""
+        if self.attachment.is_out_of_band(frame):
+            out_of_band: dict[str, Any] = orjson.loads(self.attachment.receive_out_of_band(frame))
+            return out_of_band
         self.attachment.begin()
         reply: dict[str, Any] = orjson.loads(self.attachment.receive(frame))
         pushed = self.attachment.idle()

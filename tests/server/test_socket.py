@@ -330,3 +330,40 @@ def test_serve_prints_the_url_and_exits_0_on_sigterm(tmp_path: Path) -> None:
                 await proc.communicate()
 
     run(body)
+
+
+def test_get_progress_is_answered_while_a_reload_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openqix.app
+
+    started, release = threading.Event(), threading.Event()
+    real = openqix.app.run_script
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        started.set()
+        assert release.wait(TIMEOUT)
+        return result
+
+    monkeypatch.setattr(openqix.app, "run_script", slow)
+
+    async def body() -> None:
+        async with engine(tmp_path) as server, socket(server.url + "SessionApp_p") as ws:
+            await receive(ws)
+            doc = (await request(ws, 1, -1, "GetActiveDoc"))["result"]["qReturn"]["qHandle"]
+            await request(ws, 2, doc, "SetScript", ("T: LOAD * INLINE [A\n1];",))
+            await ws.send(
+                json.dumps(
+                    {"jsonrpc": "2.0", "id": 3, "handle": doc, "method": "DoReload", "params": []}
+                )
+            )
+            assert await asyncio.to_thread(started.wait, TIMEOUT)
+            progress = await request(ws, 4, -1, "GetProgress", (3,))
+            assert progress["id"] == 4
+            assert progress["result"]["qProgressData"]["qFinished"] is False
+            release.set()
+            reply = await receive(ws)
+            assert reply["id"] == 3 and reply["result"] == {"qReturn": True}
+
+    run(body)

@@ -44,6 +44,13 @@ log = logging.getLogger("openqix")
 
 DEFAULT_USER = "anonymous"
 
+# Global methods answered at once, beside a running call of the same session (a reload):
+# they only read or flag the session's reload progress.
+OUT_OF_BAND = frozenset(
+    {"GetProgress", "CancelReload", "AbortAll", "AbortRequest", "CancelRequest"}
+)
+_OUT_OF_BAND_MAX_BYTES = 2048
+
 
 class CloseSocket(Exception):
     """The socket must be closed with `code`; `reason` is the QEP detail."""
@@ -158,6 +165,20 @@ class Attachment:
             with self.core.notify_lock:
                 self.connection.busy = True
             return self._answer(frame)
+
+    def is_out_of_band(self, frame: str | bytes) -> bool:
+        """A small Global call that must not wait for the session's running call."""
+        if len(frame) > _OUT_OF_BAND_MAX_BYTES:
+            return False
+        try:
+            request = parse_request(frame)
+        except RequestError:
+            return False
+        return request.handle == GLOBAL_HANDLE and request.method in OUT_OF_BAND
+
+    def receive_out_of_band(self, frame: str | bytes) -> bytes:
+        """Answer an `is_out_of_band` frame without the session lock (no state changes)."""
+        return self._answer(frame)
 
     def idle(self) -> bytes | None:
         """The reply was sent: the socket may get pushes again; returns one if some queued."""

@@ -9,6 +9,7 @@ from openqix.app import EMPTY_SCRIPT, locale_info
 from openqix.docsession import DocSession
 from openqix.engine.stats import field_in_table
 from openqix.errors import InvalidParameterValue
+from openqix.progress import ReloadProgress
 
 
 class DocApi(QixApi):
@@ -37,8 +38,9 @@ class DocApi(QixApi):
         return {"qResult": {"qSuccess": self._reload(), "qScriptLogFile": ""}}
 
     def _reload(self) -> bool:
-        outcome = self.target_doc.app.reload()
-        self.call.session.state["progress"] = outcome.log
+        progress = ReloadProgress(request_id=self.call.request_id)
+        self.call.session.state["progress"] = progress
+        outcome = self.target_doc.app.reload(progress)
         if outcome.success:
             self.data_changed()
         return outcome.success

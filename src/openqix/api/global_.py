@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import platform
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from openqix.api.base import VERSION, QixApi
 from openqix.app import App, DataConnection
 from openqix.docsession import DocSession
 from openqix.errors import AppInvalid, AppNotFound, QixError
+from openqix.progress import ReloadProgress, idle_progress
 from openqix.session.routes import SESSION_APP_PREFIX
 from openqix.session.session import Session
 
@@ -92,18 +94,28 @@ class GlobalApi(QixApi):
     def GetCustomConnectors(self, qReloadList: bool) -> dict[str, Any]:
         return {"qConnectors": []}
 
-    # Requests are answered one at a time per session and nothing runs in the background,
-    # so there is never anything left to abort or cancel when these arrive.
+    # GetProgress, CancelReload and the abort calls are answered out of band, while another
+    # call of the session (a reload) is still running (api/core.py OUT_OF_BAND). Only a reload
+    # can be stopped part-way; other calls are short and are left to finish.
     def AbortAll(self) -> dict[str, Any]:
+        self._cancel_reload(lambda progress: True, "aborted")
         return {}
 
     def AbortRequest(self, qRequestId: int) -> dict[str, Any]:
+        self._cancel_reload(lambda progress: progress.request_id == qRequestId, "aborted")
         return {}
 
     def CancelRequest(self, qRequestId: int) -> dict[str, Any]:
+        self._cancel_reload(lambda progress: progress.request_id == qRequestId, "cancelled")
         return {}
 
+    def _cancel_reload(self, which: Callable[[ReloadProgress], bool], reason: str) -> None:
+        progress = self.call.session.state.get("progress")
+        if isinstance(progress, ReloadProgress) and not progress.finished and which(progress):
+            progress.cancel(reason)
+
     def CancelReload(self, qReason: str) -> dict[str, Any]:
+        self._cancel_reload(lambda progress: True, qReason)
         return {}
 
     def ConfigureReload(
@@ -117,22 +129,11 @@ class GlobalApi(QixApi):
         return {}
 
     def GetProgress(self, qRequestId: int) -> dict[str, Any]:
-        lines: list[str] = self.call.session.state.pop("progress", [])
-        return {
-            "qProgressData": {
-                "qStarted": bool(lines),
-                "qFinished": bool(lines),
-                "qCompleted": 0,
-                "qTotal": 0,
-                "qKB": 0,
-                "qMillisecs": 0,
-                "qUserInteractionWanted": False,
-                "qPersistentProgress": "\n".join(lines),
-                "qTransientProgress": "",
-                "qErrorData": [],
-                "qPersistentProgressMessages": [],
-            }
-        }
+        """Progress of the session's running or last reload; each persistent line once."""
+        progress = self.call.session.state.get("progress")
+        if not isinstance(progress, ReloadProgress):
+            return {"qProgressData": idle_progress()}
+        return {"qProgressData": progress.snapshot()}
 
     # -- apps ----------------------------------------------------------------------------
     def GetActiveDoc(self) -> dict[str, Any]:

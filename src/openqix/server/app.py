@@ -91,19 +91,26 @@ class EngineServer:
             await asyncio.to_thread(attachment.detach)
 
     async def _serve(self, websocket: ServerConnection, attachment: Attachment) -> None:
+        """Read frames while earlier ones are answered: calls of the socket are answered in
+        order by one worker, except progress/cancel calls, which are answered at once."""
         loop = asyncio.get_running_loop()
         attachment.set_push(_pusher(loop, websocket))
         await websocket.send(attachment.greeting().decode())
+        queue: asyncio.Queue[str | bytes | None] = asyncio.Queue()
+        worker = loop.create_task(_answer_in_order(websocket, attachment, queue))
         try:
             async for frame in websocket:
+                if attachment.is_out_of_band(frame):
+                    reply = await asyncio.to_thread(attachment.receive_out_of_band, frame)
+                    await websocket.send(reply.decode())
+                    continue
                 attachment.begin()
-                reply = await asyncio.to_thread(attachment.receive, frame)
-                await websocket.send(reply.decode())
-                pushed = await asyncio.to_thread(attachment.idle)
-                if pushed is not None:
-                    await websocket.send(pushed.decode())
+                queue.put_nowait(frame)
         except ConnectionClosed:
             pass
+        finally:
+            queue.put_nowait(None)
+            await worker
 
     async def _sweeper(self) -> None:
         while True:
@@ -120,6 +127,21 @@ class EngineServer:
             self._server.close()
             await self._server.wait_closed()
         self.core.shutdown()
+
+
+async def _answer_in_order(
+    websocket: ServerConnection, attachment: Attachment, queue: asyncio.Queue[str | bytes | None]
+) -> None:
+    while (frame := await queue.get()) is not None:
+        reply = await asyncio.to_thread(attachment.receive, frame)
+        try:
+            await websocket.send(reply.decode())
+        except ConnectionClosed:
+            return
+        if queue.empty():
+            pushed = await asyncio.to_thread(attachment.idle)
+            if pushed is not None:
+                await _send_quietly(websocket, pushed.decode())
 
 
 def _pusher(
