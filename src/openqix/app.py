@@ -22,6 +22,7 @@ from openqix.errors import (
     QixError,
     ReloadInProgress,
 )
+from openqix.objects.variables import VariableStore
 from openqix.progress import ReloadCancelled, ReloadProgress
 from openqix.script.executor import run_script
 from openqix.script.sources.connections import ConnectionResolver, FolderConnection
@@ -64,6 +65,7 @@ class App:
     last_reload_time: str | None = None
     properties: dict[str, Any] = field(default_factory=dict)
     alternate_states: list[str] = field(default_factory=list)  # AddAlternateState
+    variables: VariableStore = field(default_factory=VariableStore)  # docs/variables.md
     _reload_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _default: Selections | None = field(default=None, repr=False)
 
@@ -134,6 +136,7 @@ class App:
         if progress.cancelled:
             return ReloadOutcome(False, list(result.log), ReloadCancelled())
         self.model = model
+        self.variables.apply_script(result.variables)  # flagged qIsScriptCreated
         self.last_reload_time = _now_iso()
         return ReloadOutcome(True, list(result.log))
 

@@ -7,9 +7,13 @@ objects (CreateSessionObject) belong to one session and die with it.
 from __future__ import annotations
 
 import copy
+import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from openqix.app import App
 from openqix.engine.inference import Inference
@@ -34,14 +38,29 @@ class GenericObject:
     def type(self) -> str:
         return str(self.properties.get("qInfo", {}).get("qType", ""))
 
-    def state_names(self) -> set[str]:
-        """State names this object's layout reads (those of its defs, else its own)."""
-        names = {effective_state(self.properties, {})}
+    def state_names(self, known: Iterable[str] = ()) -> set[str]:
+        """State names this object's layout reads: those of its stateful defs, its own when it
+        holds expressions, and any of the `known` states its expressions name in a set
+        identifier (`{StateA}`, `{StateA<...>}`, `StateA::Field`)."""
+        names: set[str] = set()
         for key in STATEFUL_DEFS:
             definition = self.properties.get(key)
             if isinstance(definition, dict):
                 names.add(effective_state(self.properties, definition))
+        text = orjson.dumps(self.properties).decode()
+        if _EXPRESSION_KEYS.search(text):
+            names.add(effective_state(self.properties, {}))
+        if "{" in text or "::" in text:
+            names.update(s for s in known if s not in names and _names_state(text, s))
         return names
+
+
+_EXPRESSION_KEYS = re.compile(r'"q(?:StringExpression|ValueExpression)"')
+
+
+def _names_state(text: str, state: str) -> bool:
+    name = re.escape(state)
+    return re.search(rf"\{{\s*{name}\s*[}}<]|(?<![\w$]){name}::", text) is not None
 
 
 def check_properties(properties: dict[str, Any]) -> None:

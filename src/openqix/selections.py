@@ -7,7 +7,10 @@ selections by value after a reload swapped the model, and computes layouts throu
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,7 +20,8 @@ from openqix.engine.inference import Inference, infer
 from openqix.engine.model import DataModel
 from openqix.engine.search import match_symbols
 from openqix.engine.selection import FieldSelection, SelectionState
-from openqix.errors import NotFound, QixError
+from openqix.engine.states import ValueState
+from openqix.errors import InvalidParameterValue, NotFound, QixError
 from openqix.objects.generic import DEFAULT_STATE
 from openqix.objects.hypercube import hypercube, hypercube_data
 
@@ -25,15 +29,44 @@ if TYPE_CHECKING:
     from openqix.app import App
 
 
+_EXCLUDED = (ValueState.EXCLUDED, ValueState.EXCL_SELECTED, ValueState.EXCL_LOCKED)
+
+
 def state_key(name: str | None) -> str:
     return name if name else DEFAULT_STATE
+
+
+HISTORY_LIMIT = 100
+_RESERVED_STATES = ("$", "0", "1")
+
+
+def check_state_name(name: str) -> str:
+    """An alternate state name a client may create: not `$`, `0`, `1`, `$n` or `$_n`."""
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidParameterValue("qStateName: an alternate state needs a name")
+    if name in _RESERVED_STATES or re.fullmatch(r"\$_?\d+.*", name):
+        raise InvalidParameterValue(f"qStateName: {name!r} is reserved")
+    return name
+
+
+@dataclass
+class _History:
+    """Back/forward stacks of one state's snapshots (the current one is not on them)."""
+
+    back: list[SelectionState] = dc_field(default_factory=list)
+    forward: list[SelectionState] = dc_field(default_factory=list)
 
 
 class Selections:
     def __init__(self, app: App):
         self.app = app
         self._states: dict[str, SelectionState] = {DEFAULT_STATE: SelectionState.empty()}
+        self._session_states: list[str] = []
+        self._history: dict[str, _History] = {}
+        self._changed: set[str] = set()
         self._model = app.model  # the model the selection masks refer to
+        self.one_and_only_one: set[str] = set()  # fields with Field.SetNxProperties qOneAndOnlyOne
+        self.and_mode: set[str] = set()  # fields in AND mode (Field.SetAndMode)
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -44,9 +77,12 @@ class Selections:
     def state(self, name: str | None = None) -> SelectionState:
         self._follow_reload()
         key = state_key(name)
-        if key not in self._states:
-            raise NotFound(f"unknown state: {key}")
-        return self._states[key]
+        current = self._states.get(key)
+        if current is None:
+            if key not in self.known_states():
+                raise NotFound(f"unknown state: {key}")
+            current = self._states[key] = SelectionState.empty()
+        return current
 
     def inference(self, name: str | None = None) -> Inference:
         state = self.state(name)
@@ -59,8 +95,77 @@ class Selections:
     def version(self, name: str | None = None) -> int:
         return self.state(name).version
 
+    def known_states(self) -> list[str]:
+        """`$`, the app's alternate states, then this session's own ones."""
+        names = [DEFAULT_STATE, *self.app.alternate_states]
+        return names + [n for n in self._session_states if n not in names]
+
     def state_names(self) -> list[str]:
-        return [n for n in self._states if n != DEFAULT_STATE]
+        """Alternate state names (NxAppLayout.qStateNames)."""
+        return self.known_states()[1:]
+
+    def take_changes(self) -> set[str]:
+        """State names whose selections changed since the last call (change notifications)."""
+        changed, self._changed = self._changed, set()
+        return changed
+
+    # -- alternate states --------------------------------------------------------------------
+    def add_session_state(self, name: str, source: str | None = None) -> None:
+        """AddSessionAlternateState: a state of this session only, optionally a copy of another."""
+        check_state_name(name)
+        initial = self.state(source) if source else SelectionState.empty()
+        if name not in self.known_states():
+            self._session_states.append(name)
+        if initial is not self._states.get(name, SelectionState.empty()):
+            self._states[name] = SelectionState(dict(initial.fields))
+            self._changed.add(name)
+
+    def remove_session_state(self, name: str) -> bool:
+        if name not in self._session_states:
+            return False
+        self._session_states.remove(name)
+        self.forget_state(name)
+        return True
+
+    def forget_state(self, name: str) -> None:
+        """Drop the selections and history of a state that no longer exists."""
+        if name in self.known_states():
+            return
+        self._states.pop(name, None)
+        self._history.pop(name, None)
+        self._changed.add(name)
+
+    # -- history ---------------------------------------------------------------------------
+    def back_count(self, state: str | None = None) -> int:
+        self.state(state)
+        history = self._history.get(state_key(state))
+        return len(history.back) if history else 0
+
+    def forward_count(self, state: str | None = None) -> int:
+        self.state(state)
+        history = self._history.get(state_key(state))
+        return len(history.forward) if history else 0
+
+    def back(self, state: str | None = None) -> bool:
+        """Doc.Back: restore the previous snapshot of the state; False when there is none."""
+        current = self.state(state)
+        history = self._history.get(state_key(state))
+        if not history or not history.back:
+            return False
+        history.forward.append(current)
+        self._states[state_key(state)] = history.back.pop()
+        self._changed.add(state_key(state))
+        return True
+
+    def forward(self, state: str | None = None) -> bool:
+        current = self.state(state)
+        history = self._history.get(state_key(state))
+        if not history or not history.forward:
+            return False
+        history.back.append(current)
+        self._states[state_key(state)] = history.forward.pop()
+        self._changed.add(state_key(state))
+        return True
 
     # -- changing --------------------------------------------------------------------------
     def select_symbols(
@@ -72,11 +177,15 @@ class Selections:
         state: str | None = None,
     ) -> bool:
         model = self._field_model(field)
-        new, ok = sel.select_symbols(
-            model, self.state(state), field, np.asarray(symbols, dtype=np.int64), toggle, soft_lock
-        )
-        self._set(state, new)
-        return ok
+        indices = np.asarray(symbols, dtype=np.int64)
+        if field in self.one_and_only_one:
+            # One and only one: the first valid value replaces the selection.
+            valid = indices[(indices >= 0) & (indices < model.fields[field].cardinal)]
+            if not len(valid):
+                return False
+            indices, toggle = valid[:1], False
+        new, ok = sel.select_symbols(model, self.state(state), field, indices, toggle, soft_lock)
+        return self._set(state, new, field) and ok
 
     def select_values(
         self,
@@ -98,11 +207,45 @@ class Selections:
         return self.select_symbols(field, found, toggle, soft_lock, state)
 
     def select_match(
-        self, field: str, pattern: str, toggle: bool, soft_lock: bool, state: str | None = None
+        self,
+        field: str,
+        pattern: str,
+        toggle: bool,
+        soft_lock: bool,
+        state: str | None = None,
+        excluded_too: bool = True,
     ) -> bool:
+        """Field.Select: the values matching a search string; False when none matches.
+
+        Without `excluded_too` (qExcludedValuesMode 0) excluded values never match.
+        """
         symbols = self._field_model(field).fields[field].symbols
         matched = match_symbols(symbols, pattern)
+        if not excluded_too and len(matched):
+            states = self.inference(state).states[field]
+            matched = matched[~np.isin(states[matched], _EXCLUDED)]
+        if not len(matched):
+            return False
         return self.select_symbols(field, [int(i) for i in matched], toggle, soft_lock, state)
+
+    def select_ranges(
+        self,
+        field: str,
+        ranges: Sequence[tuple[float, float, bool, bool]],
+        soft_lock: bool,
+        state: str | None = None,
+    ) -> bool:
+        """Numeric ranges (low, high, low inclusive, high inclusive): their union replaces the
+        field's selection; False when no value falls in any range."""
+        numbers = self._field_model(field).fields[field].symbols.numbers
+        chosen = np.zeros(len(numbers), dtype=np.bool_)
+        for low, high, low_incl, high_incl in ranges:
+            above = numbers >= low if low_incl else numbers > low
+            below = numbers <= high if high_incl else numbers < high
+            chosen |= above & below
+        if not chosen.any():
+            return False
+        return self.select_symbols(field, np.flatnonzero(chosen).tolist(), False, soft_lock, state)
 
     def apply(
         self,
@@ -119,12 +262,16 @@ class Selections:
             new, ok = operation(model, current, infer(model, current), field, soft_lock)
         else:
             new, ok = operation(model, current, field, soft_lock)
-        self._set(state, new)
-        return ok
+        return self._set(state, new, field) and ok
 
-    def clear_field(self, field: str, state: str | None = None) -> None:
+    def clear_field(self, field: str, state: str | None = None) -> bool:
+        """Field.Clear; False when the field is locked or always keeps one value."""
         self._field_model(field)
-        self._set(state, sel.clear_field(self.state(state), field))
+        current = self.state(state)
+        if current.is_locked(field) or field in self.one_and_only_one:
+            return False
+        self._set(state, sel.clear_field(current, field))
+        return True
 
     def clear_all_but_this(self, field: str, soft_lock: bool, state: str | None = None) -> bool:
         self._field_model(field)
@@ -135,13 +282,43 @@ class Selections:
     def clear_all(self, locked_also: bool = False, state: str | None = None) -> None:
         self._set(state, sel.clear_all(self.state(state), locked_also))
 
-    def lock(self, field: str, state: str | None = None) -> None:
+    def lock(self, field: str, state: str | None = None) -> bool:
+        """Field.Lock; False when the field has no selected value to lock."""
         self._field_model(field)
         self._set(state, sel.lock_field(self.state(state), field))
+        return self.state(state).is_locked(field)
 
-    def unlock(self, field: str, state: str | None = None) -> None:
+    def unlock(self, field: str, state: str | None = None) -> bool:
         self._field_model(field)
         self._set(state, sel.unlock_field(self.state(state), field))
+        return True
+
+    def lock_all(self, state: str | None = None) -> None:
+        self._set(state, sel.lock_all(self.state(state)))
+
+    def unlock_all(self, state: str | None = None) -> None:
+        self._set(state, sel.unlock_all(self.state(state)))
+
+    def set_one_and_only_one(self, field: str, on: bool) -> None:
+        """qOneAndOnlyOne: from now on the field keeps exactly one selected value; if it does
+        not have one, its first possible value (in load order) is selected."""
+        model = self._field_model(field)
+        if not on:
+            self.one_and_only_one.discard(field)
+            return
+        if field in self.one_and_only_one:
+            return
+        for name in self.known_states():
+            current = self.state(name)
+            selection = current.selection(field)
+            if selection is not None and selection.count == 1:
+                continue
+            possible = np.flatnonzero(infer(model, current).possible(field))
+            first = int(possible[0]) if len(possible) else 0
+            if model.fields[field].cardinal:
+                new, _ = sel.select_symbols(model, current, field, [first], False, True)
+                self._set(name, new)
+        self.one_and_only_one.add(field)
 
     # -- layouts ---------------------------------------------------------------------------
     def hypercube_rows(
@@ -171,8 +348,46 @@ class Selections:
             raise NotFound(f"field not found: {field}")
         return model
 
-    def _set(self, name: str | None, new: SelectionState) -> None:
-        self._states[state_key(name)] = new
+    def _set(self, name: str | None, new: SelectionState, target: str | None = None) -> bool:
+        """Make `new` the state's snapshot, pushing the old one on its back stack.
+
+        Fields with qOneAndOnlyOne keep exactly one value: an operation on such a field that
+        leaves it with another count is refused (False); other operations (ClearAll, conflicts)
+        leave its previous value in place.
+        """
+        key = state_key(name)
+        old = self._states.get(key) or self.state(name)
+        if new is old:
+            return True
+        if self.one_and_only_one:
+            guarded = self._keep_single_values(old, new, target)
+            if guarded is None:
+                return False
+            new = guarded
+        history = self._history.setdefault(key, _History())
+        history.back.append(old)
+        del history.back[:-HISTORY_LIMIT]
+        history.forward.clear()
+        self._states[key] = new
+        self._changed.add(key)
+        return True
+
+    def _keep_single_values(
+        self, old: SelectionState, new: SelectionState, target: str | None
+    ) -> SelectionState | None:
+        fields = dict(new.fields)
+        restored = False
+        for name in self.one_and_only_one:
+            selection = fields.get(name)
+            if selection is not None and selection.count == 1:
+                continue
+            if name == target:
+                return None
+            previous = old.fields.get(name)
+            if previous is not None and previous.count == 1:
+                fields[name] = previous
+                restored = True
+        return SelectionState(fields) if restored else new
 
     def _follow_reload(self) -> None:
         """After a reload, keep each selected value that still exists (matched by value)."""
@@ -180,7 +395,30 @@ class Selections:
         if model is self._model:
             return
         self._states = {name: _remap(st, self._model, model) for name, st in self._states.items()}
+        self._history.clear()  # old snapshots refer to the old symbol tables
+        self._changed.update(self._states)
+        self.one_and_only_one &= set(model.fields)
+        self.and_mode &= set(model.fields)
         self._model = model
+
+
+def and_mode_refusal(model: DataModel, name: str) -> str | None:
+    """Why `name` may not be in AND mode, or None: it must live in one table of exactly two
+    fields, be its second field, and the table must hold no duplicate rows."""
+    field = model.fields.get(name)
+    if field is None:
+        return f"field not found: {name}"
+    if len(field.tables) != 1:
+        return f"{name} is in more than one table"
+    table = model.tables[field.tables[0]]
+    if len(table.field_names) != 2 or table.field_names[1] != name:
+        return f"{name} must be the second of exactly two fields in its table"
+    first = table.columns[table.field_names[0]].astype(np.int64)
+    second = table.columns[name].astype(np.int64)
+    pairs = first * (field.cardinal + 1) + second
+    if np.unique(pairs).size != table.n_rows:
+        return f"table {table.name} has duplicate rows (load it with DISTINCT)"
+    return None
 
 
 def _remap(state: SelectionState, old: DataModel, new: DataModel) -> SelectionState:

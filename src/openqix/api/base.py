@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from openqix.docsession import DocSession, GenericObject
 from openqix.errors import AppInvalid
-from openqix.selections import state_key
 
 if TYPE_CHECKING:
     from openqix.api.core import Call
@@ -41,12 +40,18 @@ class QixApi:
         assert entry is not None
         return entry.interface()
 
-    def selection_changed(self, state_name: str | None) -> None:
-        """Report every object of this session whose layout reads `state_name`."""
-        key = state_key(state_name)
+    def selection_changed(self, state_name: str | None = None) -> None:
+        """Report every handle of this session whose layout reads a state whose selections
+        changed during this call (`state_name` is kept for callers; the session's Selections
+        records what really changed, so a call that changes nothing reports nothing)."""
+        changed = self.doc.selections.take_changes()
+        if not changed:
+            return
+        known = self.doc.selections.known_states()
         self.call.changed(
             *self.call.session.handles_where(
-                lambda e: isinstance(e.target, GenericObject) and key in e.target.state_names()
+                lambda e: isinstance(e.target, GenericObject)
+                and not changed.isdisjoint(e.target.state_names(known))
             )
         )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openqix.lang.errors import ScriptSyntaxError
+from openqix.lang.script_ast import ExprText
 from openqix.lang.tokens import NAME_KINDS, Locator, Position, Token
 
 
@@ -67,3 +68,57 @@ class TokenStream:
     def raw_text(self, first: Token, last: Token) -> str:
         """The statement text from `first` to `last`, comments and spacing included."""
         return self.statement.text[first.offset : last.end]
+
+    # -- expressions and lists (the script's embedded expressions) -----------------------------
+    def expression(self) -> ExprText:
+        """One expression from the cursor (stops at `,`, `;`, `)`, AS, FROM, ...)."""
+        from openqix.lang.expression import parse_expression_at
+
+        first = self.peek()
+        if self.at_end():
+            raise self.unexpected(first, "an expression")
+        expr, index = parse_expression_at(self.tokens, self.index, self.statement.locator)
+        index = min(index, len(self.tokens) - 1)
+        if index <= self.index:
+            raise self.unexpected(first, "an expression")
+        last = self.tokens[index - 1]
+        self.index = index
+        text = self.raw_text(first, last)
+        where = self.statement.locator.locate(first.offset, last.end - first.offset)
+        return ExprText(expr, text, where)
+
+    def accept_keyword(self, *words: str) -> Token | None:
+        if self.peek().is_keyword(*words):
+            return self.next()
+        return None
+
+    def accept_operator(self, op: str) -> Token | None:
+        if self.peek().is_operator(op):
+            return self.next()
+        return None
+
+    def expect_keyword(self, *words: str) -> Token:
+        token = self.next()
+        if not token.is_keyword(*words):
+            raise self.unexpected(token, " or ".join(f"'{w}'" for w in words))
+        return token
+
+    def expect_end(self) -> None:
+        if not self.at_end():
+            raise self.unexpected(self.peek(), "';'")
+
+    def name_list(self, what: str) -> list[Token]:
+        """`a, b, [c d]` — names separated by commas."""
+        names = [self.expect_name(what)]
+        while self.accept_operator(","):
+            names.append(self.expect_name(what))
+        return names
+
+    def rest_text(self) -> str:
+        """The raw text from the cursor to (not including) the final `;`."""
+        if self.at_end():
+            return ""
+        first = self.peek()
+        last = self.tokens[-2]
+        self.index = len(self.tokens) - 1
+        return self.raw_text(first, last)
