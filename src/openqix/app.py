@@ -24,8 +24,9 @@ from openqix.errors import (
 )
 from openqix.objects.variables import VariableStore
 from openqix.progress import ReloadCancelled, ReloadProgress
-from openqix.script.executor import run_script
-from openqix.script.sources.connections import ConnectionResolver, FolderConnection
+from openqix.script.executor import model_tables, run_script
+from openqix.script.reload_log import write_script_log
+from openqix.script.sources.connections import SQL_TYPES, ConnectionResolver, FolderConnection
 from openqix.selections import Selections
 
 
@@ -52,6 +53,7 @@ class ReloadOutcome:
     success: bool
     log: list[str]
     error: QixError | None = None
+    log_file: str = ""
 
 
 @dataclass
@@ -101,7 +103,9 @@ class App:
         return self.selections.hypercube_rows(list(dimensions), list(measures), state)
 
     # -- reload ----------------------------------------------------------------------------
-    def reload(self, progress: ReloadProgress | None = None) -> ReloadOutcome:
+    def reload(
+        self, progress: ReloadProgress | None = None, *, partial: bool = False, mode: int = 0
+    ) -> ReloadOutcome:
         """Run the script; on success swap in the new model, on failure keep the old one.
 
         `progress` receives the log lines as they come and can cancel the reload (it then
@@ -110,35 +114,55 @@ class App:
             raise ReloadInProgress(self.id)
         progress = progress if progress is not None else ReloadProgress()
         try:
-            outcome = self._reload(progress)
+            outcome = self._reload(progress, partial, mode)
         finally:
             self._reload_lock.release()
         if not outcome.success:
             progress.error(str(outcome.error) if outcome.error else "Reload failed")
+        outcome.log_file = write_script_log(self.id, progress.lines, outcome.success)
         progress.finish()
         return outcome
 
-    def _reload(self, progress: ReloadProgress) -> ReloadOutcome:
+    def _reload(
+        self, progress: ReloadProgress, partial: bool = False, mode: int = 0
+    ) -> ReloadOutcome:
         resolver = ConnectionResolver(
-            FolderConnection(c.name, Path(c.connection_string))
-            for c in self.connections.values()
-            if c.type.lower() == "folder"
+            (
+                FolderConnection(c.name, Path(c.connection_string))
+                for c in self.connections.values()
+                if c.type.lower() == "folder"
+            ),
+            sql=(
+                (c.name, c.type.lower(), c.connection_string)
+                for c in self.connections.values()
+                if c.type.lower() in SQL_TYPES
+            ),
         )
         try:
-            result = run_script(self.script, resolver)
+            before = self.variables.definitions()  # the script reads them (docs/variables.md)
+            result = run_script(
+                self.script,
+                resolver,
+                before,
+                progress=progress.line,  # the executor's lines go out live
+                partial=partial,
+                previous=model_tables(self.model) if partial else (),
+                continue_on_error=mode == 2,  # qMode 2: ignore errors and go on
+                check=progress.check_cancelled,
+            )
             model = DataModel.build(result.tables)
         except QixError as exc:
             return ReloadOutcome(False, [str(exc)], exc)
         except ValueError as exc:
             return ReloadOutcome(False, [str(exc)], QixError(str(exc)))
-        for line in result.log:
-            progress.line(line)
         if progress.cancelled:
             return ReloadOutcome(False, list(result.log), ReloadCancelled())
         self.model = model
-        self.variables.apply_script(result.variables)  # flagged qIsScriptCreated
+        self.variables.apply_script(result.variables, before)  # flagged qIsScriptCreated
         self.last_reload_time = _now_iso()
-        return ReloadOutcome(True, list(result.log))
+        for warning in model.warnings:  # circular references (engine/model.py)
+            progress.error(warning, kind="EDC_CIRCULAR_REFERENCE")
+        return ReloadOutcome(True, [*result.log, *model.warnings])
 
     # -- connections ---------------------------------------------------------------------
     def create_connection(self, name: str, connection_string: str, kind: str) -> str:
@@ -146,7 +170,7 @@ class App:
             raise ConnectionNameInvalid(name)
         if self.find_connection(name) is not None:
             raise ConnectionAlreadyExists(name)
-        if kind.lower() != "folder":
+        if kind.lower() != "folder" and kind.lower() not in SQL_TYPES:
             raise QixError(f"connection type not supported: {kind}", code=2002)
         conn = DataConnection(uuid.uuid4().hex, name, connection_string, kind, _now_iso())
         self.connections[conn.id] = conn

@@ -9,20 +9,25 @@ from __future__ import annotations
 import copy
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from openqix.app import App
+from openqix.calc.chart import ChartContext
+from openqix.calc.values import Dual
 from openqix.engine.inference import Inference
 from openqix.engine.model import DataModel
 from openqix.engine.selection import SelectionState
 from openqix.errors import InvalidParameterValue
 from openqix.field_ref import FieldRef
 from openqix.objects.definitions import check_definitions
-from openqix.objects.generic import effective_state, layout_of
+from openqix.objects.expressions import ExpressionEnv, complete_layout
+from openqix.objects.generic import ObjectSession, effective_state, layout_of
+from openqix.objects.selection_object import SelectionExtras
+from openqix.objects.variables import VariableScope, VariableStore
 from openqix.selections import Selections, state_key
 
 # Property keys whose layouts depend on a selection state.
@@ -50,8 +55,7 @@ class GenericObject:
         text = orjson.dumps(self.properties).decode()
         if _EXPRESSION_KEYS.search(text):
             names.add(effective_state(self.properties, {}))
-        if "{" in text or "::" in text:
-            names.update(s for s in known if s not in names and _names_state(text, s))
+        names.update(s for s in known if s not in names and _names_state(text, s))
         return names
 
 
@@ -80,9 +84,24 @@ def check_properties(properties: dict[str, Any]) -> None:
 class _Context:
     model: DataModel
     selections_of: Selections
+    chart_contexts: Callable[[str], ChartContext] | None = None
+
+    def chart_context(self, state_name: str) -> ChartContext | None:
+        """Variables and set identifiers for hypercube expressions (docs/variables.md)."""
+        return self.chart_contexts(state_name) if self.chart_contexts is not None else None
 
     def selections(self, state_name: str) -> tuple[SelectionState, Inference]:
         return self.selections_of.resolve(state_name)
+
+    def selection_extras(self, state_name: str) -> SelectionExtras:
+        of = self.selections_of
+        return SelectionExtras(
+            of.back_count(state_name),
+            of.forward_count(state_name),
+            frozenset(of.one_and_only_one),
+            frozenset(of.and_mode),
+            of.text_searches(state_name),
+        )
 
 
 @dataclass
@@ -91,6 +110,10 @@ class DocSession:
     selections: Selections
     objects: dict[str, GenericObject] = field(default_factory=dict)
     fields: dict[tuple[str, str], FieldRef] = field(default_factory=dict)
+    object_sessions: dict[str, ObjectSession] = field(default_factory=dict)
+    # Selections per state when an object's BeginSelections ran (EndSelections(false) restores).
+    object_snapshots: dict[str, dict[str, SelectionState]] = field(default_factory=dict)
+    session_variables: VariableStore = field(default_factory=lambda: VariableStore(session=True))
 
     @classmethod
     def open(cls, app: App) -> DocSession:
@@ -114,5 +137,29 @@ class DocSession:
             self.fields[key] = FieldRef(name, key[1])
         return self.fields[key]
 
+    def object_session(self, obj: GenericObject) -> ObjectSession:
+        """This session's searches and selection mode of `obj`."""
+        return self.object_sessions.setdefault(obj.id, ObjectSession())
+
     def layout(self, obj: GenericObject) -> dict[str, Any]:
-        return layout_of(obj.properties, _Context(self.selections.model, self.selections))
+        ctx = _Context(self.selections.model, self.selections, self.chart_context)
+        layout = layout_of(obj.properties, ctx, self.object_sessions.get(obj.id))
+        return complete_layout(obj.properties, layout, self.variables, self.evaluate)
+
+    # -- variables and single values (docs/variables.md) ----------------------------------------
+    @property
+    def variables(self) -> VariableScope:
+        """The app's variables with this session's own (CreateSessionVariable) over them."""
+        return VariableScope(self.app.variables, self.session_variables)
+
+    def evaluate(self, text: str, state_name: str = "$") -> Dual:
+        """One value of a chart expression without dimensions (Evaluate, `=` variables)."""
+        return self.expressions().evaluate(text, state_name)
+
+    def chart_context(self, state_name: str = "$") -> ChartContext:
+        """Chart evaluation in a state with this session's variables and states."""
+        return self.expressions().chart_context(state_name)
+
+    def expressions(self) -> ExpressionEnv:
+        """Single-value evaluation over this session's selections and variables."""
+        return ExpressionEnv(self.selections.model, self.selections.state, self.variables)

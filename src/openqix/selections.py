@@ -1,15 +1,19 @@
 """The selections one session (or the embedded API) holds on an app, per state name.
 
-Wraps the pure engine functions: keeps the current `SelectionState` of each state, re-applies
-selections by value after a reload swapped the model, and computes layouts through objects/.
+Wraps the pure engine functions: keeps the current `SelectionState` of each state (`$`, the
+app's alternate states and the session's own), a back/forward history per state, the field
+flags of the session (qOneAndOnlyOne, AND mode) and which states changed since the API last
+asked (`take_changes`, for change notifications). Re-applies selections by value after a
+reload swapped the model, and computes layouts through objects/. Docs: docs/selections.md.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +71,8 @@ class Selections:
         self._model = app.model  # the model the selection masks refer to
         self.one_and_only_one: set[str] = set()  # fields with Field.SetNxProperties qOneAndOnlyOne
         self.and_mode: set[str] = set()  # fields in AND mode (Field.SetAndMode)
+        # (state, field) -> the search text and the selection it made (qTextSearch).
+        self._text_searches: dict[tuple[str, str], tuple[str, FieldSelection]] = {}
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -77,10 +83,10 @@ class Selections:
     def state(self, name: str | None = None) -> SelectionState:
         self._follow_reload()
         key = state_key(name)
+        if key != DEFAULT_STATE and key not in self.known_states():
+            raise NotFound(f"unknown state: {key}")
         current = self._states.get(key)
         if current is None:
-            if key not in self.known_states():
-                raise NotFound(f"unknown state: {key}")
             current = self._states[key] = SelectionState.empty()
         return current
 
@@ -96,9 +102,15 @@ class Selections:
         return self.state(name).version
 
     def known_states(self) -> list[str]:
-        """`$`, the app's alternate states, then this session's own ones."""
+        """`$`, the app's alternate states, then this session's own ones.
+
+        Selections and history of states removed since (by any session) are dropped here.
+        """
         names = [DEFAULT_STATE, *self.app.alternate_states]
-        return names + [n for n in self._session_states if n not in names]
+        names += [n for n in self._session_states if n not in names]
+        for gone in [n for n in self._states if n not in names]:
+            self.forget_state(gone, names)
+        return names
 
     def state_names(self) -> list[str]:
         """Alternate state names (NxAppLayout.qStateNames)."""
@@ -116,9 +128,9 @@ class Selections:
         initial = self.state(source) if source else SelectionState.empty()
         if name not in self.known_states():
             self._session_states.append(name)
-        if initial is not self._states.get(name, SelectionState.empty()):
-            self._states[name] = SelectionState(dict(initial.fields))
-            self._changed.add(name)
+        self._states[name] = SelectionState(dict(initial.fields))
+        self._history.pop(name, None)
+        self._changed.add(name)
 
     def remove_session_state(self, name: str) -> bool:
         if name not in self._session_states:
@@ -127,13 +139,12 @@ class Selections:
         self.forget_state(name)
         return True
 
-    def forget_state(self, name: str) -> None:
+    def forget_state(self, name: str, known: Sequence[str] | None = None) -> None:
         """Drop the selections and history of a state that no longer exists."""
-        if name in self.known_states():
+        if name in (self.known_states() if known is None else known):
             return
         self._states.pop(name, None)
         self._history.pop(name, None)
-        self._changed.add(name)
 
     # -- history ---------------------------------------------------------------------------
     def back_count(self, state: str | None = None) -> int:
@@ -166,6 +177,18 @@ class Selections:
         self._states[state_key(state)] = history.forward.pop()
         self._changed.add(state_key(state))
         return True
+
+    @contextmanager
+    def one_step(self, state: str | None = None) -> Iterator[None]:
+        """Changes made inside count as one step of the state's history (one Back undoes
+        them all), as a single call that selects in several fields should."""
+        before = self.state(state)
+        history = self._history.setdefault(state_key(state), _History())
+        depth = len(history.back)
+        yield
+        if self.state(state) is not before and len(history.back) > depth + 1:
+            del history.back[depth:]
+            history.back.append(before)
 
     # -- changing --------------------------------------------------------------------------
     def select_symbols(
@@ -226,7 +249,26 @@ class Selections:
             matched = matched[~np.isin(states[matched], _EXCLUDED)]
         if not len(matched):
             return False
-        return self.select_symbols(field, [int(i) for i in matched], toggle, soft_lock, state)
+        ok = self.select_symbols(field, [int(i) for i in matched], toggle, soft_lock, state)
+        if ok and not toggle:
+            self.note_search(field, pattern, state)
+        return ok
+
+    def note_search(self, field: str, text: str, state: str | None = None) -> None:
+        """Remember that the field's current selection came from the search `text`."""
+        selection = self.state(state).selection(field)
+        if selection is not None:
+            self._text_searches[(state_key(state), field)] = (text, selection)
+
+    def text_searches(self, state: str | None = None) -> dict[str, str]:
+        """Field -> the search text that made its current selection (qTextSearch)."""
+        current = self.state(state)
+        key = state_key(state)
+        return {
+            field: text
+            for (name, field), (text, selection) in self._text_searches.items()
+            if name == key and current.selection(field) is selection
+        }
 
     def select_ranges(
         self,
@@ -299,6 +341,11 @@ class Selections:
     def unlock_all(self, state: str | None = None) -> None:
         self._set(state, sel.unlock_all(self.state(state)))
 
+    def restore(self, snapshot: SelectionState, state: str | None = None) -> None:
+        """Make an earlier snapshot current again (EndSelections(false)), as a new step."""
+        if state_key(state) in self.known_states():
+            self._set(state, snapshot)
+
     def set_one_and_only_one(self, field: str, on: bool) -> None:
         """qOneAndOnlyOne: from now on the field keeps exactly one selected value; if it does
         not have one, its first possible value (in load order) is selected."""
@@ -364,6 +411,8 @@ class Selections:
             if guarded is None:
                 return False
             new = guarded
+        if self.and_mode:
+            new = self._mark_and_mode(new)
         history = self._history.setdefault(key, _History())
         history.back.append(old)
         del history.back[:-HISTORY_LIMIT]
@@ -371,6 +420,32 @@ class Selections:
         self._states[key] = new
         self._changed.add(key)
         return True
+
+    def _mark_and_mode(self, state: SelectionState) -> SelectionState:
+        """Selections of AND-mode fields carry the flag the inference reads."""
+        stale = [n for n, s in state.fields.items() if n in self.and_mode and not s.and_mode]
+        if not stale:
+            return state
+        fields = dict(state.fields)
+        for name in stale:
+            fields[name] = replace(fields[name], and_mode=True)
+        return SelectionState(fields)
+
+    def set_and_mode(self, field: str, on: bool) -> None:
+        """Field.SetAndMode (callers check `and_mode_refusal` first): flags the field's
+        selections in every state."""
+        self._field_model(field)
+        if on:
+            self.and_mode.add(field)
+        else:
+            self.and_mode.discard(field)
+        for name in self.known_states():
+            current = self.state(name)
+            selection = current.selection(field)
+            if selection is not None and selection.and_mode != on:
+                fields = dict(current.fields)
+                fields[field] = replace(selection, and_mode=on)
+                self._set(name, SelectionState(fields))
 
     def _keep_single_values(
         self, old: SelectionState, new: SelectionState, target: str | None
@@ -396,7 +471,6 @@ class Selections:
             return
         self._states = {name: _remap(st, self._model, model) for name, st in self._states.items()}
         self._history.clear()  # old snapshots refer to the old symbol tables
-        self._changed.update(self._states)
         self.one_and_only_one &= set(model.fields)
         self.and_mode &= set(model.fields)
         self._model = model
@@ -413,8 +487,8 @@ def and_mode_refusal(model: DataModel, name: str) -> str | None:
     table = model.tables[field.tables[0]]
     if len(table.field_names) != 2 or table.field_names[1] != name:
         return f"{name} must be the second of exactly two fields in its table"
-    first = table.columns[table.field_names[0]].astype(np.int64)
-    second = table.columns[name].astype(np.int64)
+    first = table.columns[table.field_names[0]].astype(np.int64) + 1  # NULL (-1) -> 0
+    second = table.columns[name].astype(np.int64) + 1
     pairs = first * (field.cardinal + 1) + second
     if np.unique(pairs).size != table.n_rows:
         return f"table {table.name} has duplicate rows (load it with DISTINCT)"
@@ -431,9 +505,9 @@ def _remap(state: SelectionState, old: DataModel, new: DataModel) -> SelectionSt
         old_symbols, new_symbols = old.fields[name].symbols, new.fields[name].symbols
         mask = np.zeros(len(new_symbols), dtype=bool)
         for index in np.flatnonzero(selection.selected).tolist():
-            num = float(old_symbols.numbers[index])
+            num = old_symbols.number(index)
             found = (
-                new_symbols.find_text(old_symbols.texts[index])
+                new_symbols.find_text(old_symbols.text(index))
                 if math.isnan(num)
                 else new_symbols.find_number(num)
             )

@@ -63,9 +63,35 @@ def test_missing_parenthesis_is_located() -> None:
     assert (caught.value.line, caught.value.column, caught.value.offset) == (2, 3, 4)
 
 
-def test_expression_expansion_is_not_supported_yet() -> None:
-    with pytest.raises(ScriptError, match="not supported yet"):
+def test_expression_expansion_needs_an_evaluator() -> None:
+    with pytest.raises(ScriptError, match="not available here") as caught:
         expand("x $(=1+1)")
+    assert (caught.value.line, caught.value.column) == (1, 3)
+
+
+def test_expression_expansion_calls_the_evaluator() -> None:
+    text = "a $(=1+$(n)) b"
+    seen: list[str] = []
+
+    def evaluate(expr: str) -> str:
+        seen.append(expr)
+        return "RESULT"
+
+    expansion = expand_dollars(text, 0, len(text), {"n": "2"}, LineIndex(text), evaluate)
+    assert expansion.text == "a RESULT b"
+    assert seen == ["1+2"]
+    assert expansion.original_offset(expansion.text.index("b")) == text.index("b")
+
+
+def test_expression_expansion_errors_point_at_the_dollar() -> None:
+    text = "x\n  $(=bad)"
+
+    def evaluate(expr: str) -> str:
+        raise ScriptError("boom", 1, 1, 0, 1)
+
+    with pytest.raises(ScriptError) as caught:
+        expand_dollars(text, 0, len(text), {}, LineIndex(text), evaluate)
+    assert (caught.value.line, caught.value.column) == (2, 3)
 
 
 @given(st.text(alphabet=st.sampled_from(list("$()v #=ab\n")), max_size=80))

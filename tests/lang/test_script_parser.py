@@ -60,14 +60,29 @@ def test_set_keeps_the_text(text: str, value: str) -> None:
 )
 def test_let_literals(text: str, value: float | str) -> None:
     node = parse_one(text)
-    assert isinstance(node, LetVariable)
-    assert (node.name, node.value) == ("x", value)
+    assert isinstance(node, LetVariable) and node.value is not None
+    assert node.name == "x"
+    assert node.value.text == text[len("LET x = ") : -1]
 
 
-@pytest.mark.parametrize("text", ["LET x = 1 + 1;", "LET x = Now();", "LET x = ;", "LET x = -'a';"])
-def test_let_expressions_are_not_supported_yet(text: str) -> None:
-    with pytest.raises(ScriptSyntaxError, match="Only a number or a quoted string"):
-        parse(text)
+@pytest.mark.parametrize(
+    ("text", "expr_text"),
+    [
+        ("LET x = 1 + 1;", "1 + 1"),
+        ("LET x = Now();", "Now()"),
+        ("LET x = -'a';", "-'a'"),
+        ("let x = Date(MakeDate(2024,1,2)) & 'x' ;", "Date(MakeDate(2024,1,2)) & 'x'"),
+    ],
+)
+def test_let_keeps_the_expression_and_its_text(text: str, expr_text: str) -> None:
+    node = parse_one(text)
+    assert isinstance(node, LetVariable) and node.value is not None
+    assert node.value.text == expr_text
+
+
+def test_let_without_a_value_empties_the_variable() -> None:
+    node = parse_one("LET x = ;")
+    assert isinstance(node, LetVariable) and node.value is None
 
 
 def test_load_inline_with_label_prefix_fields_and_format() -> None:
@@ -124,21 +139,27 @@ def test_format_spec_items(spec: str, expected: FormatSpec) -> None:
 @pytest.mark.parametrize(
     ("text", "message", "column"),
     [
-        ("LOAD * INLINE [a] (qvd);", "File format 'qvd' is not supported yet", 20),
-        ("LOAD * INLINE [a] (header is 1 lines);", "Unsupported format specification", 20),
+        ("LOAD * INLINE [a] (header is x lines);", "Unsupported format specification", 20),
+        ("LOAD * INLINE [a] (filters(x));", "Unsupported format specification", 20),
         ("LOAD * INLINE [a] (delimiter is 'ab');", "The delimiter must be one character", 33),
         ("LOAD * INLINE [a] (txt;", "Unexpected token: ';', expected: ')'", 23),
         ("LOAD * INLINE [a] ();", "expected: a format specification item", 20),
-        ("LOAD A+1 as B INLINE [a];", "Expressions in LOAD field lists", 7),
-        ("LOAD 'x' as B INLINE [a];", "Expressions in LOAD field lists", 6),
+        ("LOAD A+, B INLINE [a];", "Unexpected token: ','", 8),
         ("LOAD A B INLINE [a];", "Unexpected token: 'B'", 8),
+        ("LOAD A as INLINE [a];", "Unexpected token: 'a'", 18),
         ("LOAD FROM x;", "Unexpected token: 'FROM', expected: a field", 6),
-        ("LOAD * RESIDENT T;", "RESIDENT loads are not supported yet", 8),
-        ("LOAD * INLINE [a] WHERE 1;", "WHERE clauses are not supported yet", 19),
-        ("LOAD DISTINCT * INLINE [a];", "LOAD DISTINCT is not supported yet", 6),
+        ("LOAD * RESIDENT;", "expected: a table name", 16),
+        ("LOAD * INLINE [a] WHERE;", "expected: an expression", 24),
+        ("LOAD * INLINE [a] ORDER BY A;", "ORDER BY is only allowed with RESIDENT", 1),
+        ("LOAD * INLINE [a] GROUP A;", "Unexpected token: 'A', expected: 'BY'", 25),
+        ("Keep LOAD * INLINE [a];", "Keep needs Left, Right or Inner", 1),
+        ("Crosstable(a) LOAD * INLINE [a];", "Crosstable takes 2 or 3 arguments", 1),
+        ("DROP TABLE;", "expected: a table name", 11),
+        ("RENAME FIELD a b;", "expected: 'TO'", 16),
+        ("STORE T INTO;", "expected: a file path", 13),
         ("LOAD * INLINE x;", "expected: inline data", 15),
         ("LOAD * FROM;", "expected: a file path", 12),
-        ("T: SET x = 1;", "Unexpected token: 'SET', expected: 'LOAD'", 4),
+        ("T: SET x = 1;", "Unexpected token: 'SET', expected: 'LOAD' or 'SELECT'", 4),
         ("SET = 1;", "expected: a variable name", 5),
         ("SET x 1;", "Unexpected token: '1', expected: '='", 7),
         ("42;", "expected: a statement", 1),
@@ -153,8 +174,8 @@ def test_syntax_errors_are_located(text: str, message: str, column: int) -> None
 
 def test_unknown_statement() -> None:
     with pytest.raises(UnknownStatementError) as caught:
-        parse("SET a=1;\n\n   Drop Table T;")
-    assert caught.value.message == "Unknown statement: Drop"
+        parse("SET a=1;\n\n   Frob Table T;")
+    assert caught.value.message == "Unknown statement: Frob"
     assert (caught.value.line, caught.value.column, caught.value.offset) == (3, 4, 13)
     assert caught.value.length == 4
 

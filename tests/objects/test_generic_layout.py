@@ -84,6 +84,7 @@ def test_unknown_defs_are_left_out_and_extends_id_echoed() -> None:
     properties = chart(qSelectionObjectDef={}, qExtendsId="base", qChildListDef={"qData": {}})
     layout = layout_of(properties, RecordingContext(MODEL))
     assert "qSelectionObjectDef" not in layout and "qChildListDef" not in layout
+    assert layout["qSelectionObject"]["qSelections"] == []  # computed, in state "$"
     assert layout["qExtendsId"] == "base"
     assert "qExtendsId" not in layout_of(chart(qExtendsId=""), RecordingContext(MODEL))
 

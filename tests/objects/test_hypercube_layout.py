@@ -159,12 +159,13 @@ def test_explicit_measure_format_is_reported_without_auto_flag() -> None:
     assert info["qNumFormat"] == fmt and "qIsAutoFormat" not in info
 
 
-def test_unsupported_measure_has_an_error_and_null_cells() -> None:
+@pytest.mark.parametrize("bad", ["Sum(Sum(numbers))", "Sum(numbers", "Nope(numbers)"])
+def test_invalid_measure_has_an_error_and_null_cells(bad: str) -> None:
     m = golden_model()
-    got = hypercube(m, all_possible(m), EMPTY, cube_def(["xyz"], ["Sum(numbers) * 2"]))
+    got = hypercube(m, all_possible(m), EMPTY, cube_def(["xyz"], [bad]))
     info = got["qMeasureInfo"][0]
     assert info["qError"]["qErrorCode"] == 7000
-    assert info["qFallbackTitle"] == "Sum(numbers) * 2"
+    assert info["qFallbackTitle"] == bad
     assert is_nan(info["qMin"]) and is_nan(info["qMax"])
     cell = got["qDataPages"][0]["qMatrix"][0][1]
     assert cell["qText"] == "-" and is_nan(cell["qNum"]) and cell["qIsNull"] is True

@@ -33,10 +33,14 @@ def test_unknown_statement_with_exact_line_and_column() -> None:
     assert str(error) == "Unknown statement: Bogus (line 7, column 2)"
 
 
-def test_unknown_prefix_is_an_unknown_statement() -> None:
-    error = error_of("Mapping LOAD * INLINE [\nA\n];")
-    assert isinstance(error, UnknownStatementError)
-    assert (error.message, error.line, error.column) == ("Unknown statement: Mapping", 1, 1)
+def test_unsupported_prefix_is_located() -> None:
+    error = error_of("SET a = 1;\n  Bundle LOAD * INLINE [\nA\n];")
+    assert isinstance(error, ScriptSyntaxError)
+    assert (error.message, error.line, error.column) == (
+        "The Bundle prefix is not supported",
+        2,
+        3,
+    )
 
 
 def test_unterminated_inline_data() -> None:

@@ -1,10 +1,12 @@
 """Behaviour pinned by text fixtures: every tests/fixtures/scripts/NAME.qvs runs against the
-connection `data` (tests/fixtures/data) and must give what NAME.json describes: tables with
-names, fields and rows as texts (optionally the log and variables), or an error."""
+connections `data` (tests/fixtures/data), `inc` (tests/fixtures/scripts/include), `out` (an
+empty writable folder) and `db` (an SQLite database with a `people` table) and must give what NAME.json describes: tables with names,
+fields and rows as texts (optionally the log, variables, comments and tags), or an error."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ import pytest
 from openqix.engine.model import DataModel
 from openqix.script.errors import ScriptError
 from openqix.script.executor import run_script
-from openqix.script.sources.connections import ConnectionResolver
+from openqix.script.sources.connections import ConnectionResolver, FolderConnection
 
 from .conftest import FIXTURES, table_rows
 
@@ -21,13 +23,30 @@ SCRIPTS = sorted((FIXTURES / "scripts").glob("*.qvs"))
 
 
 def test_there_are_fixtures() -> None:
-    assert len(SCRIPTS) >= 5
+    assert len(SCRIPTS) >= 40
+
+
+def _connections(tmp_path: Path) -> ConnectionResolver:
+    database = tmp_path / "db.sqlite"
+    with sqlite3.connect(database) as con:
+        con.execute("CREATE TABLE people (id INTEGER, name TEXT, age INTEGER)")
+        rows = [(1, "Ann", 34), (2, "Bo", 12), (3, "Cy", 18)]
+        con.executemany("INSERT INTO people VALUES (?, ?, ?)", rows)
+    con.close()
+    (tmp_path / "out").mkdir()
+    folders = [
+        FolderConnection("data", FIXTURES / "data"),
+        FolderConnection("out", tmp_path / "out"),
+        FolderConnection("inc", FIXTURES / "scripts" / "include"),
+    ]
+    return ConnectionResolver(folders, sql=[("db", "sqlite", str(database))])
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[p.stem for p in SCRIPTS])
-def test_script_fixture(script: Path, fixture_connections: ConnectionResolver) -> None:
+def test_script_fixture(script: Path, tmp_path: Path) -> None:
     expected: dict[str, Any] = json.loads(script.with_suffix(".json").read_text("utf-8"))
     text = script.read_text("utf-8")
+    fixture_connections = _connections(tmp_path)
     if "error" in expected:
         _check_error(text, fixture_connections, expected["error"])
         return
@@ -41,6 +60,10 @@ def test_script_fixture(script: Path, fixture_connections: ConnectionResolver) -
         assert result.log == expected["log"]
     if "variables" in expected:
         assert result.variables == expected["variables"]
+    if "field_comments" in expected:
+        assert result.field_comments == expected["field_comments"]
+        assert result.table_comments == expected["table_comments"]
+        assert result.field_tags == expected["field_tags"]
     DataModel.build(result.tables)  # the engine accepts what the script produced
 
 

@@ -6,11 +6,21 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from openqix.docsession import DocSession, GenericObject
 from openqix.errors import AppInvalid
+from openqix.objects.generic import DEFAULT_STATE
+from openqix.objects.variables import Variable, is_expression
+from openqix.session.session import HandleEntry
 
 if TYPE_CHECKING:
     from openqix.api.core import Call
 
 VERSION = "12.2027.0"
+# Handle types whose layout may change with a reload (variables: script-created values).
+_DATA_HANDLE_TYPES = ("Doc", "GenericObject", "GenericVariable", "Variable")
+
+
+def _reads_selections(entry: HandleEntry) -> bool:
+    target = entry.target
+    return isinstance(target, Variable) and target.dual is None and is_expression(target.definition)
 
 
 def element_numbers(values: list[Any]) -> list[int]:
@@ -48,12 +58,16 @@ class QixApi:
         if not changed:
             return
         known = self.doc.selections.known_states()
-        self.call.changed(
-            *self.call.session.handles_where(
-                lambda e: isinstance(e.target, GenericObject)
-                and not changed.isdisjoint(e.target.state_names(known))
+
+        def reads_changed_state(entry: HandleEntry) -> bool:
+            target = entry.target
+            return isinstance(target, GenericObject) and not changed.isdisjoint(
+                target.state_names(known)
             )
-        )
+
+        self.call.changed(*self.call.session.handles_where(reads_changed_state))
+        if DEFAULT_STATE in changed:  # `=` variables are evaluated in the default state
+            self.call.changed(*self.call.session.handles_where(_reads_selections))
 
     def data_changed(self) -> None:
         """After a reload: every handle of the doc in every session that has the app open."""
@@ -62,7 +76,7 @@ class QixApi:
             doc = session.state.get("doc")
             if not isinstance(doc, DocSession) or doc.app is not app:
                 continue
-            handles = session.handles_where(lambda e: e.qix_type in ("Doc", "GenericObject"))
+            handles = session.handles_where(lambda e: e.qix_type in _DATA_HANDLE_TYPES)
             if session is self.call.session:
                 self.call.changed(*handles)
             else:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from openqix.api.base import QixApi
-from openqix.app import EMPTY_SCRIPT, locale_info
+from openqix.api.doc_expressions import DocExpressionsApi
+from openqix.api.doc_selections import DocSelectionsMixin
+from openqix.app import EMPTY_SCRIPT, ReloadOutcome, locale_info
 from openqix.docsession import DocSession
 from openqix.engine.stats import field_in_table
 from openqix.errors import InvalidParameterValue
 from openqix.progress import ReloadProgress
+from openqix.script.syntax import check_syntax
 
 
-class DocApi(QixApi):
+class DocApi(DocSelectionsMixin, DocExpressionsApi, QixApi):
     qix_type = "Doc"
 
     @property
@@ -29,21 +32,30 @@ class DocApi(QixApi):
         return {}
 
     def GetEmptyScript(self, qLocalizedMainSection: str) -> dict[str, Any]:
-        return {"qReturn": EMPTY_SCRIPT}
+        script = EMPTY_SCRIPT
+        if qLocalizedMainSection:  # the name of the first tab
+            script = script.replace("///$tab Main", f"///$tab {qLocalizedMainSection}", 1)
+        return {"qReturn": script}
 
     def DoReload(self, qMode: int, qPartial: bool, qDebug: bool) -> dict[str, Any]:
-        return {"qReturn": self._reload()}
+        return {"qReturn": self._reload(bool(qPartial), int(qMode or 0)).success}
 
     def DoReloadEx(self, qParams: dict[str, Any]) -> dict[str, Any]:
-        return {"qResult": {"qSuccess": self._reload(), "qScriptLogFile": ""}}
+        params = qParams or {}
+        outcome = self._reload(bool(params.get("qPartial", False)), int(params.get("qMode") or 0))
+        return {"qResult": {"qSuccess": outcome.success, "qScriptLogFile": outcome.log_file}}
 
-    def _reload(self) -> bool:
+    def CheckScriptSyntax(self) -> dict[str, Any]:
+        problems = check_syntax(self.target_doc.app.script)
+        return {"qErrors": [p.as_qix() for p in problems]}
+
+    def _reload(self, partial: bool = False, mode: int = 0) -> ReloadOutcome:
         progress = ReloadProgress(request_id=self.call.request_id)
         self.call.session.state["progress"] = progress
-        outcome = self.target_doc.app.reload(progress)
+        outcome = self.target_doc.app.reload(progress, partial=partial, mode=mode)
         if outcome.success:
             self.data_changed()
-        return outcome.success
+        return outcome
 
     # -- connections -----------------------------------------------------------------------
     def CreateConnection(self, qConnection: dict[str, Any]) -> dict[str, Any]:
@@ -103,6 +115,8 @@ class DocApi(QixApi):
         obj = self.target_doc.objects.pop(qId, None)
         if obj is None:
             return {"qSuccess": False}
+        self.target_doc.object_sessions.pop(qId, None)
+        self.target_doc.object_snapshots.pop(qId, None)
         handles = self.call.session.handles_where(lambda e: e.target is obj)
         self.call.closed(*self.call.session.remove_handles(handles))
         return {"qSuccess": True}
@@ -162,9 +176,11 @@ class DocApi(QixApi):
         tables = [
             {
                 "qName": table.name,
+                **({"qLoose": True} if table.loose else {}),
                 "qNoOfRows": table.n_rows,
                 "qFields": [_field_record(model, table.name, f) for f in table.field_names],
                 "qPos": {"qx": 0, "qy": 0},
+                **({"qIsSynthetic": True} if table.is_synthetic else {}),
             }
             for table in model.tables.values()
         ]
@@ -184,6 +200,8 @@ def _field_record(model: Any, table: str, name: str) -> dict[str, Any]:
         record["qHasNull"] = True
     if stats.has_duplicates:
         record["qHasDuplicates"] = True
+    if "$syn" in field.tags:
+        record["qIsSynthetic"] = True
     record["qInformationDensity"] = stats.n_non_nulls / stats.n_rows if stats.n_rows else 0
     record["qnNonNulls"] = stats.n_non_nulls
     record["qnRows"] = stats.n_rows

@@ -125,13 +125,13 @@ class FieldApi(QixApi):
     def SetAndMode(self, qAndMode: bool) -> dict[str, Any]:
         """AND mode is allowed only where Qlik allows it (resolved Q2); else a typed error."""
         name = self.ref.name
-        if not qAndMode:
-            self.selections.and_mode.discard(name)
-            return {}
-        reason = and_mode_refusal(self.selections.model, name)
-        if reason is not None:
-            raise InvalidParameterValue(f"SetAndMode: {reason}")
-        self.selections.and_mode.add(name)
+        if qAndMode:
+            reason = and_mode_refusal(self.selections.model, name)
+            if reason is not None:
+                raise InvalidParameterValue(f"SetAndMode: {reason}")
+        if self._exists():
+            self.selections.set_and_mode(name, bool(qAndMode))
+            self.selection_changed(self.ref.state_name)
         return {}
 
     def GetNxProperties(self) -> dict[str, Any]:

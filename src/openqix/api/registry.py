@@ -6,13 +6,17 @@ from openqix.api.base import QixApi
 from openqix.api.doc import DocApi
 from openqix.api.field import FieldApi
 from openqix.api.generic_object import GenericObjectApi
+from openqix.api.generic_variable import GenericVariableApi
 from openqix.api.global_ import GlobalApi
+from openqix.api.variable import VariableApi
 
 API_CLASSES: dict[str, type[QixApi]] = {
     "Global": GlobalApi,
     "Doc": DocApi,
     "GenericObject": GenericObjectApi,
     "Field": FieldApi,
+    "GenericVariable": GenericVariableApi,
+    "Variable": VariableApi,
 }
 
 

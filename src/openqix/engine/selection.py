@@ -7,6 +7,8 @@ clear and lock operations below are pure functions from one snapshot to the next
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +19,8 @@ import numpy.typing as npt
 
 from openqix.engine.inference import (
     Inference,
+    and_mode_allowed,
+    and_mode_filters,
     fit_mask,
     infer,
     possible_rows,
@@ -36,10 +40,17 @@ class FieldSelection:
 
     selected: BoolMask
     locked: bool = False
+    # AND mode (spec resolved Q2): `selected` are AND values, `excluded` the NOT values (D).
+    and_mode: bool = False
+    excluded: BoolMask | None = None
 
     @property
     def count(self) -> int:
         return int(np.count_nonzero(self.selected))
+
+    @property
+    def not_count(self) -> int:
+        return 0 if self.excluded is None else int(np.count_nonzero(self.excluded))
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,25 @@ class SelectionState:
     @classmethod
     def empty(cls) -> SelectionState:
         return cls({})
+
+    @functools.cached_property
+    def content_key(self) -> tuple[tuple[str, bool, int, bytes, bool, bytes], ...]:
+        """What inference depends on, exactly: equal for equal selections made by any session
+        (the inference cache is keyed by it, not by the snapshot's version)."""
+        return tuple(
+            sorted(
+                (
+                    name,
+                    sel.locked,
+                    len(sel.selected),
+                    np.packbits(sel.selected).tobytes(),
+                    sel.and_mode,
+                    b"" if sel.excluded is None else np.packbits(sel.excluded).tobytes(),
+                )
+                for name, sel in self.fields.items()
+                if sel.count or sel.not_count
+            )
+        )
 
     def selection(self, name: str) -> FieldSelection | None:
         return self.fields.get(name)
@@ -77,23 +107,55 @@ def select_symbols(
     symbols: Sequence[int] | npt.NDArray[np.integer[Any]],
     toggle: bool,
     soft_lock: bool,
+    and_mode: bool | None = None,
 ) -> tuple[SelectionState, bool]:
     """Select element numbers of `field`: replace the selection, or flip them (`toggle`).
 
     Indices outside the symbol table are ignored; conflicts with other fields' selections are
     settled as in resolved Q1 1a. Fails on an unknown field, or a locked one without
-    `soft_lock` (which keeps the lock on the new selection).
+    `soft_lock` (which keeps the lock on the new selection). `and_mode=True` makes the values
+    AND values (the field must allow AND mode: `and_mode_allowed`, else it fails), False
+    plain OR values, None keeps the field's current mode.
     """
     info = model.fields.get(field)
-    if info is None:
+    if info is None or (and_mode and not and_mode_allowed(model, field)):
         return state, False
-    indices = np.asarray(symbols, dtype=np.int64).ravel()
-    indices = indices[(indices >= 0) & (indices < info.cardinal)]
-    chosen = np.zeros(info.cardinal, dtype=np.bool_)
-    chosen[indices] = True
+    chosen = _chosen(symbols, info.cardinal)
     if toggle:
         chosen ^= _current_mask(state, field, info.cardinal)
-    return _apply(model, state, field, chosen, soft_lock)
+    return _apply(model, state, field, chosen, soft_lock, and_mode)
+
+
+def select_not(
+    model: DataModel,
+    state: SelectionState,
+    field: str,
+    symbols: Sequence[int] | npt.NDArray[np.integer[Any]],
+    toggle: bool,
+    soft_lock: bool,
+) -> tuple[SelectionState, bool]:
+    """NOT-select element numbers of an AND-mode field (state D, spec resolved Q2): records
+    associated with them are excluded. Replaces the NOT values (or flips them: `toggle`);
+    a value cannot be AND- and NOT-selected at once (the AND selection loses it). Fails
+    when the field does not allow AND mode or is locked without `soft_lock`."""
+    info = model.fields.get(field)
+    if info is None or not and_mode_allowed(model, field):
+        return state, False
+    excluded = _chosen(symbols, info.cardinal)
+    current = state.fields.get(field)
+    if toggle and current is not None and current.excluded is not None:
+        excluded ^= fit_mask(current.excluded, info.cardinal)
+    chosen = _current_mask(state, field, info.cardinal).copy()
+    chosen &= ~excluded
+    return _apply(model, state, field, chosen, soft_lock, True, excluded)
+
+
+def _chosen(symbols: Sequence[int] | npt.NDArray[np.integer[Any]], cardinal: int) -> BoolMask:
+    indices = np.asarray(symbols, dtype=np.int64).ravel()
+    indices = indices[(indices >= 0) & (indices < cardinal)]
+    chosen = np.zeros(cardinal, dtype=np.bool_)
+    chosen[indices] = True
+    return chosen
 
 
 def select_all(
@@ -161,14 +223,15 @@ def lock_field(state: SelectionState, field: str) -> SelectionState:
     sel = state.fields.get(field)
     if sel is None or sel.locked or not sel.count:
         return state
-    return _replace(state, field, FieldSelection(sel.selected, locked=True))
+    return _replace(state, field, dataclasses.replace(sel, locked=True))
 
 
 def unlock_field(state: SelectionState, field: str) -> SelectionState:
     sel = state.fields.get(field)
     if sel is None or not sel.locked:
         return state
-    return _replace(state, field, FieldSelection(sel.selected) if sel.count else None)
+    kept = sel.count or sel.not_count
+    return _replace(state, field, dataclasses.replace(sel, locked=False) if kept else None)
 
 
 def lock_all(state: SelectionState) -> SelectionState:
@@ -177,7 +240,7 @@ def lock_all(state: SelectionState) -> SelectionState:
         return state
     return SelectionState(
         {
-            n: FieldSelection(s.selected, locked=s.locked or bool(s.count))
+            n: dataclasses.replace(s, locked=s.locked or bool(s.count))
             for n, s in state.fields.items()
         }
     )
@@ -188,7 +251,11 @@ def unlock_all(state: SelectionState) -> SelectionState:
     if not any(s.locked for s in state.fields.values()):
         return state
     return SelectionState(
-        {n: FieldSelection(s.selected) for n, s in state.fields.items() if s.count}
+        {
+            n: dataclasses.replace(s, locked=False)
+            for n, s in state.fields.items()
+            if s.count or s.not_count
+        }
     )
 
 
@@ -213,21 +280,51 @@ def _select_states(
 
 
 def _apply(
-    model: DataModel, state: SelectionState, field: str, chosen: BoolMask, soft_lock: bool
+    model: DataModel,
+    state: SelectionState,
+    field: str,
+    chosen: BoolMask,
+    soft_lock: bool,
+    and_mode: bool | None = None,
+    excluded: BoolMask | None = None,
 ) -> tuple[SelectionState, bool]:
-    """Make `chosen` the field's selection, honouring locks and resolving conflicts."""
+    """Make `chosen` the field's selection, honouring locks and resolving conflicts.
+
+    `and_mode` None keeps the field's current mode; in AND mode the NOT values (`excluded`,
+    default: the current ones minus `chosen`) are kept with the selection.
+    """
     current = state.fields.get(field)
     locked = current is not None and current.locked
     if locked and not soft_lock:
         return state, False
-    unchanged = np.array_equal(chosen, _current_mask(state, field, len(chosen)))
+    if and_mode is None:
+        and_mode = current is not None and current.and_mode
+    if and_mode and excluded is None and current is not None and current.excluded is not None:
+        excluded = fit_mask(current.excluded, len(chosen)) & ~chosen
+    if excluded is not None:
+        excluded = excluded if and_mode and excluded.any() else None
+        if excluded is not None:
+            excluded.setflags(write=False)
+    unchanged = (
+        np.array_equal(chosen, _current_mask(state, field, len(chosen)))
+        and current is not None
+        and current.and_mode == and_mode
+        and _same_mask(current.excluded, excluded)
+    ) or (current is None and not chosen.any() and excluded is None)
     chosen.setflags(write=False)  # always a fresh array here; snapshots share it read-only
+    new = FieldSelection(chosen, locked, and_mode, excluded)
     if not chosen.any():
-        empty = FieldSelection(chosen, locked=True) if locked else None
+        empty = new if locked or excluded is not None else None
         return (state if unchanged else _replace(state, field, empty)), True
     # Re-selecting an unchanged but fully excluded (XS) selection still settles conflicts.
-    candidate = state if unchanged else _replace(state, field, FieldSelection(chosen, locked))
+    candidate = state if unchanged else _replace(state, field, new)
     return _settle_conflicts(model, state, candidate, field)
+
+
+def _same_mask(a: BoolMask | None, b: BoolMask | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(np.array_equal(a, b))
 
 
 def _settle_conflicts(
@@ -260,7 +357,10 @@ def _settle_conflicts(
 def _has_possible(model: DataModel, fields: Mapping[str, FieldSelection], field: str) -> bool:
     """Whether some selected value of `field` is possible under `fields`."""
     masks = selection_masks(model, fields)
-    rows = possible_rows(model, masks)
+    filters = and_mode_filters(model, fields)
+    for name in filters:
+        masks.setdefault(name, np.zeros(model.fields[name].cardinal, dtype=np.bool_))
+    rows = possible_rows(model, masks, filters)
     selected = masks.get(field)
     return selected is not None and bool((possible_symbols(model, rows, field) & selected).any())
 

@@ -115,6 +115,7 @@ class SymbolTable:
             self._numbers = numbers
         self._lookup: dict[str, dict[Any, int]] = {}
         self._text_list: list[str] | None = None
+        self._cached: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -138,7 +139,7 @@ class SymbolTable:
         if self._range is not None:
             return 16 + (self._numbers.nbytes if self._numbers is not None else 0)
         assert self._numbers is not None
-        return self._numbers.nbytes + self._texts.nbytes
+        return int(self._numbers.nbytes) + int(self._texts.nbytes)
 
     # -- values ------------------------------------------------------------------------------
     @property
@@ -198,6 +199,30 @@ class SymbolTable:
         canonical[~integral] = [number_text(float(v)) for v in nums[~integral]]
         filled[missing] = canonical
         return pa.array(filled, type=pa.string())
+
+    def casefold_rank(self) -> npt.NDArray[np.int64]:
+        """Rank of each symbol's text in case-insensitive order, ties by load order (cached:
+        list objects sort by it on every layout)."""
+        with self._lock:
+            rank = self._cached.get("casefold_rank")
+            if rank is None:
+                texts = np.array([t.casefold() for t in self.text_list()] or [""], dtype=np.str_)
+                order = np.argsort(texts[: len(self)], kind="stable")
+                rank = np.empty(len(order), dtype=np.int64)
+                rank[order] = np.arange(len(order), dtype=np.int64)
+                rank.setflags(write=False)
+                self._cached["casefold_rank"] = rank
+            return rank
+
+    def max_text_length(self) -> int:
+        """Length of the longest text (cached)."""
+        with self._lock:
+            found = self._cached.get("max_text_length")
+            if found is None:
+                lengths = pc.utf8_length(self.text_array())
+                found = int(pc.max(lengths).as_py() or 0) if len(self) else 0
+                self._cached["max_text_length"] = found
+            return int(found)
 
     def is_numeric(self, index: int) -> bool:
         return not math.isnan(self.number(index))
@@ -294,7 +319,8 @@ def encode_arrow(
     # text symbols: Arrow's dictionary is in first-occurrence order
     if is_txt.any():
         txt_pos = np.flatnonzero(is_txt)
-        encoded = pc.dictionary_encode(texts.take(pa.array(txt_pos)))
+        chosen = texts if len(txt_pos) == n else texts.take(pa.array(txt_pos))
+        encoded = pc.dictionary_encode(chosen)
         txt_dict = encoded.dictionary
         txt_codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
         txt_first = _first_positions(txt_codes, txt_pos, len(txt_dict))
@@ -362,7 +388,9 @@ def _encode_numbers(
         and abs(hi) < _MAX_EXACT
         and bool(np.array_equal(np.trunc(values), values))
     ):
-        offsets = (values - lo).astype(np.int32 if span < 2**31 else np.int64)
+        offsets: npt.NDArray[np.signedinteger[Any]] = (values - lo).astype(
+            np.int32 if span < 2**31 else np.int64
+        )
         first = np.full(int(span), n, dtype=np.int64)
         np.minimum.at(first, offsets, np.arange(n, dtype=np.int64))
         present = np.flatnonzero(first < n)

@@ -2,15 +2,16 @@
 
 The expansion keeps a map from offsets in the expanded text back to the original text, so
 errors found after expansion still point at what the user wrote. Supported: `$(v)`, nested
-`$(a$(b))` (innermost first), `$(#v)` (same as `$(v)` for now), `$(v(a,b))` with `$1`, `$2`.
-`$(=expr)` needs the expression evaluator and is reported as not supported yet.
+`$(a$(b))` (innermost first), `$(#v)` (same as `$(v)` for now), `$(v(a,b))` with `$1`, `$2`,
+and `$(=expr)` through an `Evaluator` callback the caller passes (the text of the expression
+in, the result text out); without one, `$(=...)` is an error. Chart expressions use the same pass.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from openqix.lang.errors import ScriptError, ScriptSyntaxError
@@ -19,6 +20,12 @@ from openqix.lang.tokens import Locator, Position
 _EVENTS = re.compile(r"\$\(|[()]")
 _CALL = re.compile(r"([^()]*)\((.*)\)", re.DOTALL)
 _PARAMETER = re.compile(r"\$([0-9]+)")
+
+# `$(=expr)`: the expression text in, its value as text out (raises a located error itself)
+Evaluator = Callable[[str], str]
+# `$(Include=path)` / `$(Must_Include=path)`: (path, must) in, the file's text out
+Includer = Callable[[str, bool], str]
+_INCLUDE = re.compile(r"(must_include|include)\s*=(.*)", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass
@@ -76,7 +83,13 @@ class _Output:
 
 
 def expand_dollars(
-    text: str, start: int, end: int, variables: Mapping[str, str], locator: Locator
+    text: str,
+    start: int,
+    end: int,
+    variables: Mapping[str, str],
+    locator: Locator,
+    evaluate: Evaluator | None = None,
+    include: Includer | None = None,
 ) -> Expansion:
     """Expand every `$(...)` in `text[start:end]`; one linear pass with a stack of frames."""
     out = _Output()
@@ -102,7 +115,9 @@ def expand_dollars(
             frames[-1].pieces.append(mark)
         else:
             frame = frames.pop()
-            value = _substitute("".join(frame.pieces), variables, frame.dollar, locator)
+            value = _substitute(
+                "".join(frame.pieces), variables, frame.dollar, locator, evaluate, include
+            )
             if frames:
                 frames[-1].pieces.append(value)
             else:
@@ -116,18 +131,45 @@ def expand_dollars(
     return Expansion("".join(out.pieces), out.starts, out.origins, out.literal, end)
 
 
-def _substitute(inner: str, variables: Mapping[str, str], dollar: int, locator: Locator) -> str:
+def _substitute(
+    inner: str,
+    variables: Mapping[str, str],
+    dollar: int,
+    locator: Locator,
+    evaluate: Evaluator | None,
+    include: Includer | None = None,
+) -> str:
     """The text of one `$(...)`; an undefined variable expands to empty text."""
     name = inner.strip()
+    included = _INCLUDE.fullmatch(name)
+    if included is not None:
+        where = locator.locate(dollar, len(inner) + 3)
+        if include is None:
+            raise ScriptError(
+                "Include files are not available here",
+                where.line,
+                where.column,
+                where.offset,
+                where.length,
+            )
+        try:
+            return include(included.group(2).strip(), included.group(1).lower() == "must_include")
+        except ScriptError as error:
+            raise error.at(where) from error
     if name.startswith("="):
-        where = locator.locate(dollar, 2)
-        raise ScriptError(
-            "Dollar-sign expansion of expressions $(=...) is not supported yet",
-            where.line,
-            where.column,
-            where.offset,
-            2,
-        )
+        where = locator.locate(dollar, len(inner) + 3)
+        if evaluate is None:
+            raise ScriptError(
+                "Dollar-sign expansion of expressions $(=...) is not available here",
+                where.line,
+                where.column,
+                where.offset,
+                where.length,
+            )
+        try:
+            return evaluate(name[1:])
+        except ScriptError as error:  # positions inside the expression text: point at `$(`
+            raise error.at(where) from error
     if name.startswith("#"):
         name = name[1:].strip()
     call = _CALL.fullmatch(name)

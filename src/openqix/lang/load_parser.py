@@ -1,121 +1,353 @@
-"""LOAD statement parsing: prefixes, the field list, the source (INLINE or FROM) and the
-`(format-spec)`. Format items are tables from their words to `FormatSpec` settings; clauses
-and sources this engine does not run yet fail with a "not supported yet" error at their token.
+"""LOAD / SELECT statement parsing: prefixes, the field list (expressions with `as`
+aliases), the source (FROM, INLINE, RESIDENT, AUTOGENERATE, FROM_FIELD, SQL, or none for a
+preceding load), the `(format-spec)` and the WHERE / WHILE / GROUP BY / ORDER BY clauses.
+Format items are tables from their words to `FormatSpec` settings.
 """
 
 from __future__ import annotations
 
 import codecs
+from dataclasses import replace
 
+from openqix.lang.expression import FieldRef
 from openqix.lang.script_ast import (
     SPACES,
     AllFields,
+    AutogenerateSource,
+    ExprText,
     FieldItem,
+    FieldValueSource,
     FileSource,
     FormatSpec,
     InlineSource,
     LoadStatement,
+    OrderItem,
+    Prefixes,
+    ResidentSource,
+    Source,
+    SqlSource,
 )
 from openqix.lang.stream import TokenStream
-from openqix.lang.tokens import NAME_KINDS, QUOTED_KINDS, Token, TokenKind
+from openqix.lang.tokens import NAME_KINDS, QUOTED_KINDS, Position, Token, TokenKind
 
-LOAD_PREFIXES = ("NOCONCATENATE",)
-_SOURCES = ("FROM", "INLINE")
-_SOURCES_LATER = ("RESIDENT", "AUTOGENERATE", "FROM_FIELD", "EXTENSION")
-_CLAUSES_LATER = ("WHERE", "WHILE", "GROUP", "ORDER")
-_NO_EXPRESSIONS = "Expressions in LOAD field lists are not supported yet"
+# words that may start a LOAD / SELECT statement (prefixes included)
+LOAD_STARTS = frozenset(
+    {
+        "LOAD",
+        "SQL",
+        "SELECT",
+        "MAPPING",
+        "CONCATENATE",
+        "NOCONCATENATE",
+        "JOIN",
+        "KEEP",
+        "LEFT",
+        "RIGHT",
+        "INNER",
+        "OUTER",
+        "CROSSTABLE",
+        "GENERIC",
+        "INTERVALMATCH",
+        "HIERARCHY",
+        "HIERARCHYBELONGSTO",
+        "FIRST",
+        "SAMPLE",
+        "ADD",
+        "REPLACE",
+        "MERGE",
+        "BUFFER",
+        "BUNDLE",
+        "INFO",
+        "SEMANTIC",
+    }
+)
+LOAD_PREFIXES = tuple(sorted(LOAD_STARTS - {"LOAD", "SQL", "SELECT"}))
+_SOURCE_WORDS = ("FROM", "INLINE", "RESIDENT", "AUTOGENERATE", "FROM_FIELD", "EXTENSION")
+_CLAUSES = ("WHERE", "WHILE", "GROUP", "ORDER")
 
 # format item words -> (FormatSpec attribute, value)
 _FORMAT_FLAGS: dict[str, tuple[str, str]] = {
-    "TXT": ("file_type", "txt"),
     "EMBEDDED LABELS": ("labels", "embedded"),
     "EXPLICIT LABELS": ("labels", "explicit"),
     "NO LABELS": ("labels", "none"),
     "MSQ": ("quoting", "msq"),
     "NO QUOTES": ("quoting", "none"),
     "UTF8": ("encoding", "utf-8"),
+    "UTF-8": ("encoding", "utf-8"),
     "ANSI": ("encoding", "cp1252"),
+    "OEM": ("encoding", "cp437"),
+    "MAC": ("encoding", "mac_roman"),
     "UNICODE": ("encoding", "utf-16"),
 }
-_FILE_TYPES_LATER = frozenset(
-    {"QVD", "QVX", "FIX", "DIF", "BIFF", "OOXML", "HTML", "XML", "JSON", "KML", "PARQUET"}
+FILE_TYPES = frozenset(
+    {
+        "TXT",
+        "CSV",
+        "QVD",
+        "QVX",
+        "FIX",
+        "DIF",
+        "BIFF",
+        "OOXML",
+        "XLSX",
+        "HTML",
+        "XML",
+        "JSON",
+        "KML",
+        "PARQUET",
+    }
 )
 _DELIMITER_WORDS = {"TAB": "\t", "SPACES": SPACES}
 
 
 def parse_load(stream: TokenStream, label: str | None) -> LoadStatement:
-    """`[label:] [NoConcatenate] LOAD fields (INLINE data | FROM path) [(format)];`"""
-    no_concatenate = False
-    while stream.peek().is_keyword(*LOAD_PREFIXES):
-        stream.next()
-        no_concatenate = True
+    """`[label:] prefixes (LOAD ... | SQL ... | SELECT ...);`"""
+    prefixes = _prefixes(stream)
     keyword = stream.next()
+    if keyword.is_keyword("SQL", "SELECT"):
+        return _sql(stream, keyword, label, prefixes)
     if not keyword.is_keyword("LOAD"):
-        raise stream.unexpected(keyword, "'LOAD'")
-    if stream.peek().is_keyword("DISTINCT"):
-        raise stream.error("LOAD DISTINCT is not supported yet", stream.peek())
+        raise stream.unexpected(keyword, "'LOAD' or 'SELECT'")
+    distinct = stream.accept_keyword("DISTINCT") is not None
     fields = _field_list(stream)
     source = _source(stream)
-    text_format = _format_spec(stream) if stream.peek().is_operator("(") else FormatSpec()
-    if not stream.at_end():
-        token = stream.peek()
-        if token.is_keyword(*_CLAUSES_LATER):
-            raise stream.error(f"{token.upper} clauses are not supported yet", token)
-        raise stream.unexpected(token, "';'")
+    source_position = _source_pos(source)
+    text_format = FormatSpec()
+    if source is not None and stream.peek().is_operator("("):
+        text_format = parse_format_spec(stream)
+    where: ExprText | None = None
+    while_: ExprText | None = None
+    group_by: list[ExprText] = []
+    order_by: list[OrderItem] = []
+    while not stream.at_end():
+        token = stream.next()
+        if token.is_keyword("WHERE") and where is None:
+            where = stream.expression()
+        elif token.is_keyword("WHILE") and while_ is None:
+            while_ = stream.expression()
+        elif token.is_keyword("GROUP") and not group_by:
+            stream.expect_keyword("BY")
+            group_by = [stream.expression()]
+            while stream.accept_operator(","):
+                group_by.append(stream.expression())
+        elif token.is_keyword("ORDER") and not order_by:
+            stream.expect_keyword("BY")
+            order_by = [_order_item(stream)]
+            while stream.accept_operator(","):
+                order_by.append(_order_item(stream))
+        else:
+            expected = "';'" if source is not None else "a source (FROM, INLINE, RESIDENT...)"
+            raise stream.unexpected(token, expected)
+    if order_by and not isinstance(source, ResidentSource):
+        raise stream.error("ORDER BY is only allowed with RESIDENT", keyword)
     return LoadStatement(
-        label, no_concatenate, tuple(fields), source, text_format, stream.position(keyword)
+        label,
+        prefixes.no_concatenate,
+        tuple(fields),
+        source,
+        text_format,
+        stream.position(keyword),
+        prefixes,
+        distinct,
+        where,
+        while_,
+        tuple(group_by),
+        tuple(order_by),
+        source_position,
     )
 
 
-def _field_list(stream: TokenStream) -> list[FieldItem | AllFields]:
-    items = [_field_item(stream)]
+def _source_pos(source: Source | None) -> Position | None:
+    return None if source is None else source.position
+
+
+def _sql(
+    stream: TokenStream, keyword: Token, label: str | None, prefixes: Prefixes
+) -> LoadStatement:
+    first = keyword if keyword.is_keyword("SELECT") else stream.peek()
+    if stream.at_end() and first is not keyword:
+        raise stream.unexpected(first, "an SQL statement")
+    last = stream.tokens[-2]
+    stream.index = len(stream.tokens) - 1
+    text = stream.raw_text(first, last)
+    position = stream.statement.locator.locate(first.offset, last.end - first.offset)
+    source = SqlSource(text, position)
+    return LoadStatement(
+        label,
+        prefixes.no_concatenate,
+        (AllFields(position),),
+        source,
+        FormatSpec(),
+        stream.position(keyword),
+        prefixes,
+        source_position=position,
+    )
+
+
+def _order_item(stream: TokenStream) -> OrderItem:
+    value = stream.expression()
+    word = stream.accept_keyword("ASC", "DESC")
+    return OrderItem(value, word is not None and word.upper == "DESC")
+
+
+# -- prefixes ----------------------------------------------------------------------------------
+def _target(stream: TokenStream) -> str | None:
+    """An optional `(TableName)` after Concatenate / Join / Keep."""
+    if not stream.accept_operator("("):
+        return None
+    name = stream.expect_name("a table name").text
+    stream.expect_operator(")")
+    return name
+
+
+def _argument_words(stream: TokenStream) -> list[str]:
+    """`(a, b, 'c', 3)` — names, strings or numbers, as texts."""
+    stream.expect_operator("(")
+    words: list[str] = []
+    while True:
+        token = stream.next()
+        if token.kind not in (*NAME_KINDS, TokenKind.STRING, TokenKind.NUMBER):
+            raise stream.unexpected(token, "a field name")
+        words.append(token.text)
+        if stream.accept_operator(")"):
+            return words
+        if not stream.peek().is_operator(","):
+            raise stream.unexpected(stream.peek(), "',' or ')'")
+        stream.next()
+
+
+def _prefixes(stream: TokenStream) -> Prefixes:
+    p = Prefixes()
     while True:
         token = stream.peek()
-        if token.is_operator(","):
-            stream.next()
-            items.append(_field_item(stream))
-        elif token.is_keyword(*_SOURCES):
-            return items
-        elif token.is_keyword(*_SOURCES_LATER):
-            raise stream.error(f"{token.upper} loads are not supported yet", token)
-        elif token.kind in (TokenKind.OPERATOR, TokenKind.OTHER) and not token.is_operator(";"):
-            raise stream.error(_NO_EXPRESSIONS, token)
-        else:
-            raise stream.unexpected(token, "',', 'FROM' or 'INLINE'")
+        word = token.upper if token.kind is TokenKind.IDENTIFIER else ""
+        if word in ("LOAD", "SQL", "SELECT") or word not in LOAD_STARTS:
+            return p
+        stream.next()
+        if word == "MAPPING":
+            p = replace(p, mapping=True)
+        elif word == "CONCATENATE":
+            p = replace(p, concatenate=True, concatenate_to=_target(stream))
+        elif word == "NOCONCATENATE":
+            p = replace(p, no_concatenate=True)
+        elif word in ("LEFT", "RIGHT", "INNER", "OUTER"):
+            kind = stream.expect_keyword("JOIN", "KEEP")
+            if kind.upper == "KEEP" and word == "OUTER":
+                raise stream.error("Outer Keep is not allowed", kind)
+            if kind.upper == "JOIN":
+                p = replace(p, join=word.lower(), target=_target(stream))
+            else:
+                p = replace(p, keep=word.lower(), target=_target(stream))
+        elif word == "JOIN":
+            p = replace(p, join="outer", target=_target(stream))
+        elif word == "KEEP":
+            raise stream.error("Keep needs Left, Right or Inner", token)
+        elif word == "CROSSTABLE":
+            args = _argument_words(stream)
+            if len(args) not in (2, 3):
+                raise stream.error("Crosstable takes 2 or 3 arguments", token)
+            qualifiers = 1
+            if len(args) == 3:
+                if not args[2].isdigit():
+                    raise stream.error("The number of qualifier fields must be a number", token)
+                qualifiers = int(args[2])
+            p = replace(p, crosstable=(args[0], args[1], qualifiers))
+        elif word == "GENERIC":
+            p = replace(p, generic=True)
+        elif word == "INTERVALMATCH":
+            args = _argument_words(stream)
+            p = replace(p, interval_match=(tuple(args[:1]), tuple(args[1:])))
+        elif word == "HIERARCHY":
+            args = _argument_words(stream)
+            if not 3 <= len(args) <= 8:
+                raise stream.error("Hierarchy takes 3 to 8 arguments", token)
+            p = replace(p, hierarchy=tuple(args))
+        elif word == "HIERARCHYBELONGSTO":
+            args = _argument_words(stream)
+            if not 5 <= len(args) <= 6:
+                raise stream.error("HierarchyBelongsTo takes 5 or 6 arguments", token)
+            p = replace(p, hierarchy_belongs_to=tuple(args))
+        elif word == "FIRST":
+            p = replace(p, first=stream.expression())
+        elif word == "SAMPLE":
+            p = replace(p, sample=stream.expression())
+        elif word in ("ADD", "REPLACE"):
+            only = stream.accept_keyword("ONLY") is not None
+            p = replace(p, partial=word.lower(), only=only)
+        elif word == "BUFFER":
+            if stream.peek().is_operator("("):
+                _argument_words(stream)
+            p = replace(p, buffer=True)
+        else:  # MERGE, BUNDLE, INFO, SEMANTIC
+            raise stream.error(f"The {token.text} prefix is not supported", token)
+
+
+# -- field list --------------------------------------------------------------------------------
+def _field_list(stream: TokenStream) -> list[FieldItem | AllFields]:
+    items = [_field_item(stream)]
+    while stream.accept_operator(","):
+        items.append(_field_item(stream))
+    token = stream.peek()
+    if not (stream.at_end() or token.is_keyword(*_SOURCE_WORDS, *_CLAUSES)):
+        raise stream.unexpected(token, "',', 'AS', 'FROM', 'RESIDENT', 'INLINE' or ';'")
+    return items
 
 
 def _field_item(stream: TokenStream) -> FieldItem | AllFields:
-    token = stream.next()
-    if token.is_operator("*"):
-        return AllFields(stream.position(token))
-    if token.is_keyword(*_SOURCES) or token.is_operator(";", ","):
-        raise stream.unexpected(token, "a field")
-    if token.kind not in NAME_KINDS:
-        raise stream.error(_NO_EXPRESSIONS, token)
-    alias: str | None = None
-    if stream.peek().is_keyword("AS"):
+    token = stream.peek()
+    if token.is_operator("*") and (
+        stream.peek(1).is_operator(",", ";") or stream.peek(1).is_keyword(*_SOURCE_WORDS, *_CLAUSES)
+    ):
         stream.next()
-        alias = stream.expect_name("a field name").text
-    return FieldItem(token.text, alias, stream.position(token))
+        return AllFields(stream.position(token))
+    if token.is_keyword(*_SOURCE_WORDS) or token.is_operator(";", ","):
+        raise stream.unexpected(token, "a field")
+    value = stream.expression()
+    alias: str | None = None
+    if stream.accept_keyword("AS"):
+        alias_token = stream.next()
+        if alias_token.kind not in (*NAME_KINDS, TokenKind.STRING):
+            raise stream.unexpected(alias_token, "a field name")
+        alias = alias_token.text
+    name = value.expr.name if isinstance(value.expr, FieldRef) else None
+    return FieldItem(name, alias, value.position, value)
 
 
-def _source(stream: TokenStream) -> InlineSource | FileSource:
+# -- sources -----------------------------------------------------------------------------------
+def _source(stream: TokenStream) -> Source | None:
+    token = stream.peek()
+    if stream.at_end() or token.is_keyword(*_CLAUSES):
+        return None  # a preceding load
     keyword = stream.next()
     if keyword.is_keyword("INLINE"):
         data = stream.next()
         if data.kind not in QUOTED_KINDS:
             raise stream.unexpected(data, "inline data in [ ], quotes or backticks")
         return InlineSource(data.text, stream.position(data))
+    if keyword.is_keyword("FROM"):
+        return parse_path(stream)
+    if keyword.is_keyword("RESIDENT"):
+        table = stream.expect_name("a table name")
+        return ResidentSource(table.text, stream.position(table))
+    if keyword.is_keyword("AUTOGENERATE"):
+        count = stream.expression()
+        return AutogenerateSource(count, count.position)
+    if keyword.is_keyword("FROM_FIELD"):
+        stream.expect_operator("(")
+        table = stream.expect_name("a table name")
+        stream.expect_operator(",")
+        name = stream.expect_name("a field name")
+        stream.expect_operator(")")
+        return FieldValueSource(table.text, name.text, stream.position(table))
+    raise stream.error(f"{keyword.text} loads are not supported", keyword)
+
+
+def parse_path(stream: TokenStream) -> FileSource:
+    """A quoted path (`[...]`, `'...'`, `"..."`) or the unquoted tokens that touch each other."""
     first = stream.peek()
     if first.kind in QUOTED_KINDS:
         stream.next()
         return FileSource(first.text, stream.position(first))
-    return _bare_path(stream)
-
-
-def _bare_path(stream: TokenStream) -> FileSource:
-    """An unquoted path: the tokens that touch each other, up to `(` or `;`."""
-    first = stream.peek()
     if first.is_operator("(", ";"):
         raise stream.unexpected(first, "a file path")
     last = stream.next()
@@ -125,15 +357,15 @@ def _bare_path(stream: TokenStream) -> FileSource:
     return FileSource(stream.raw_text(first, last), position)
 
 
-def _format_spec(stream: TokenStream) -> FormatSpec:
+def parse_format_spec(stream: TokenStream) -> FormatSpec:
     stream.next()  # "("
-    settings: dict[str, str] = {}
+    settings: dict[str, object] = {}
     while True:
         item = _format_item_tokens(stream)
         attribute, value = _format_item(stream, item)
         settings[attribute] = value
         if stream.next().is_operator(")"):
-            return FormatSpec(**settings)
+            return FormatSpec(**settings)  # type: ignore[arg-type]
 
 
 def _format_item_tokens(stream: TokenStream) -> list[Token]:
@@ -147,7 +379,7 @@ def _format_item_tokens(stream: TokenStream) -> list[Token]:
     return item
 
 
-def _format_item(stream: TokenStream, item: list[Token]) -> tuple[str, str]:
+def _format_item(stream: TokenStream, item: list[Token]) -> tuple[str, object]:
     words: list[str] = []
     for token in item:
         if token.kind is not TokenKind.IDENTIFIER:
@@ -156,12 +388,26 @@ def _format_item(stream: TokenStream, item: list[Token]) -> tuple[str, str]:
     key = " ".join(words)
     if key in _FORMAT_FLAGS and len(words) == len(item):
         return _FORMAT_FLAGS[key]
+    if len(item) == 1 and key in FILE_TYPES:
+        return "file_type", key.lower()
+    if key == "NO EOF":
+        return "no_eof", True
     if words[:2] == ["DELIMITER", "IS"] and len(item) == 3:
         return "delimiter", _delimiter(stream, item[2])
     if words[:2] == ["CODEPAGE", "IS"] and len(item) == 3:
         return "encoding", _codepage(stream, item[2])
-    if words and words[0] in _FILE_TYPES_LATER:
-        raise stream.error(f"File format '{item[0].text}' is not supported yet", item[0])
+    if words[:2] == ["TABLE", "IS"] and len(item) >= 3:
+        return "table", item[2].text if len(item) == 3 else stream.raw_text(item[2], item[-1])
+    if words[:2] == ["COMMENT", "IS"] and len(item) == 3:
+        return "comment", item[2].text
+    if words[:2] in (["HEADER", "IS"], ["RECORD", "IS"]) and len(item) in (3, 4):
+        attribute = "header_lines" if words[0] == "HEADER" else "record_lines"
+        if item[2].is_keyword("LINE") and len(item) == 3:
+            return attribute, 1
+        if item[2].kind is TokenKind.NUMBER and (
+            len(item) == 3 or item[3].is_keyword("LINES", "LINE")
+        ):
+            return attribute, int(float(item[2].text))
     text = stream.raw_text(item[0], item[-1])
     raise stream.error(f"Unsupported format specification item: '{text}'", item[0])
 
@@ -172,6 +418,8 @@ def _delimiter(stream: TokenStream, token: Token) -> str:
     if token.kind not in (TokenKind.STRING, TokenKind.QUOTED_NAME):
         raise stream.unexpected(token, "a quoted delimiter, 'tab' or 'spaces'")
     value = token.text.replace("\\t", "\t")
+    if value.lower() == "tab":
+        value = "\t"
     if len(value) != 1:
         raise stream.error("The delimiter must be one character", token)
     return value
@@ -179,6 +427,10 @@ def _delimiter(stream: TokenStream, token: Token) -> str:
 
 def _codepage(stream: TokenStream, token: Token) -> str:
     name = f"cp{token.text}"
+    if token.text in ("65001",):
+        return "utf-8"
+    if token.text in ("1200",):
+        return "utf-16"
     try:
         codecs.lookup(name)
     except LookupError:

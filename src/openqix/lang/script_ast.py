@@ -306,6 +306,14 @@ class Exit:
 
 
 @dataclass(frozen=True)
+class Loosen:
+    """LOOSEN TABLE[S] a, b: the tables are loosely coupled in the model."""
+
+    names: tuple[str, ...]
+    position: Position
+
+
+@dataclass(frozen=True)
 class Noop:
     """A statement accepted and ignored (`Section Application`, `Directory`, `Force ...`)."""
 
@@ -332,6 +340,7 @@ Statement = (
     | Binary
     | Call
     | Exit
+    | Loosen
     | Noop
 )
 

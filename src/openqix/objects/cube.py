@@ -1,40 +1,40 @@
 """Rows of a straight hypercube (sem §2.6): distinct dimension-value combinations among the
-associated possible records, one value per measure, suppression (Q4b), inter-column sort.
+associated possible records (plus those of measures with a set, resolved Q4a), one value per
+measure from calc/chart.py, suppression (Q4b), inter-column sort.
 
-(Record, row) pairs are de-duplicated before aggregating, so fan-out never multiplies a
-record; a measure on an island table shows its total on every row, as in Qlik.
+Measures and dimensions are any expression (`=expr` in qFieldDefs is a calculated
+dimension); each record counts once per chart row, and a measure on an island table shows
+its total on every row, as in Qlik.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from openqix.calc.aggregate import aggregate, unique_pairs
-from openqix.calc.errors import (
-    CalcError,
-    DisconnectedFields,
-    UnknownLibraryItem,
-    UnsupportedExpression,
+from openqix.calc.chart import (
+    ChartContext,
+    ChartDimension,
+    ChartEvaluator,
+    ChartRows,
+    chart_rows,
+    evaluate_value,
+    parse_chart_expression,
 )
-from openqix.calc.measures import MeasureDef, parse_measure
+from openqix.calc.errors import CalcError, UnknownLibraryItem, UnsupportedExpression
+from openqix.calc.setanalysis import RecordSet
+from openqix.calc.values import NULL, Dual, Duals, ObjectArray
 from openqix.engine.inference import Inference
 from openqix.engine.model import DataModel
-from openqix.objects.associations import (
-    Associations,
-    Groups,
-    associate,
-    component,
-    gather,
-    group_rows,
-    no_groups,
-    single_group,
-)
+from openqix.engine.selection import SelectionState
+from openqix.lang.errors import ScriptError
+from openqix.lang.expression import Call, Expr, field_names, parse_expression
+from openqix.objects.associations import component
 from openqix.objects.dimension_info import DimensionSpec, parse_dimension
 from openqix.objects.sorting import (
     frequencies,
@@ -47,20 +47,17 @@ from openqix.objects.sorting import (
 
 FloatArray = npt.NDArray[np.float64]
 SymbolArray = npt.NDArray[np.int32]
+IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
 class MeasureSpec:
-    """One NxMeasure: its parsed definition, or the error that leaves its cells NULL."""
+    """One NxMeasure: its parsed expression, or the error that leaves its cells NULL."""
 
     measure: Mapping[str, Any]
-    definition: MeasureDef | None
+    definition: Expr | None
     error: CalcError | None
     qdef: Mapping[str, Any]
-
-    @property
-    def field(self) -> str:
-        return self.definition.field if self.definition is not None else ""
 
     @property
     def title(self) -> str:
@@ -72,8 +69,11 @@ class MeasureSpec:
         sort_by = self.measure.get("qSortBy")
         return sort_by if isinstance(sort_by, Mapping) else {}
 
+    def failed(self, error: CalcError) -> MeasureSpec:
+        return replace(self, definition=None, error=error)
 
-def parse_measure_spec(measure: Mapping[str, Any]) -> MeasureSpec:
+
+def parse_measure_spec(measure: Mapping[str, Any], ctx: ChartContext | None = None) -> MeasureSpec:
     """Parse qDef.qDef; an unresolved qLibraryId is 7001, anything unparseable 7000."""
     qdef = measure.get("qDef")
     qdef = qdef if isinstance(qdef, Mapping) else {}
@@ -83,14 +83,26 @@ def parse_measure_spec(measure: Mapping[str, Any]) -> MeasureSpec:
             if measure.get("qLibraryId"):
                 raise UnknownLibraryItem(str(measure["qLibraryId"]), "library item not resolved")
             raise UnsupportedExpression("", "empty measure expression")
-        return MeasureSpec(measure, parse_measure(text), None, qdef)
+        return MeasureSpec(measure, parse_definition(text, ctx), None, qdef)
     except CalcError as error:
         return MeasureSpec(measure, None, error, qdef)
 
 
+def parse_definition(text: str, ctx: ChartContext | None) -> Expr:
+    """An expression after `$(...)` expansion; syntax errors become UnsupportedExpression."""
+    try:
+        return parse_chart_expression(text, ctx) if ctx is not None else parse_expression(text)
+    except ScriptError as error:
+        raise UnsupportedExpression(text, str(error)) from error
+
+
 @dataclass(frozen=True)
 class Cube:
-    """A computed straight cube; row arrays are already suppressed and sorted."""
+    """A computed straight cube; row arrays are already suppressed and sorted.
+
+    `dim_symbols[d]` holds symbol indices for field dimensions and value codes for
+    calculated ones (`dim_values[d]` then lists the values); -1 is NULL.
+    """
 
     dimensions: list[DimensionSpec]
     measures: list[MeasureSpec]
@@ -99,6 +111,9 @@ class Cube:
     totals: list[float]
     sort_order: list[int]
     error: CalcError | None = None
+    measure_texts: list[ObjectArray] = field(default_factory=list)
+    total_texts: list[str | None] = field(default_factory=list)
+    dim_values: list[Duals | None] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:
@@ -115,33 +130,65 @@ class Cube:
         return int(np.unique(self.dim_symbols[index]).size)
 
 
-def compute_cube(model: DataModel, inference: Inference, definition: Mapping[str, Any]) -> Cube:
+def compute_cube(
+    model: DataModel,
+    inference: Inference,
+    definition: Mapping[str, Any],
+    state: SelectionState | None = None,
+    context: ChartContext | None = None,
+) -> Cube:
     """Rows, measure values and grand totals of an S-mode HyperCubeDef."""
-    dims = [parse_dimension(model, d) for d in _entries(definition, "qDimensions")]
-    measures = [parse_measure_spec(m) for m in _entries(definition, "qMeasures")]
+    ctx = _context(model, inference, state, context)
+    dims = [parse_dimension(model, d, ctx) for d in _entries(definition, "qDimensions")]
+    measures = [parse_measure_spec(m, ctx) for m in _entries(definition, "qMeasures")]
     order = effective_sort_order(definition, len(dims) + len(measures))
     try:
-        groups, assoc, linked = _groups(model, inference, dims, measures)
+        rows = _chart_rows(ctx, dims, measures)
     except CalcError as error:
         empty = [np.zeros(0, dtype=np.int32) for _ in dims]
-        return Cube(
-            dims,
-            measures,
-            empty,
-            [np.zeros(0) for _ in measures],
-            [math.nan] * len(measures),
-            order,
-            error,
-        )
-    values = [_measure_rows(model, inference, m, groups, assoc, linked) for m in measures]
-    totals = [_measure_total(model, inference, m, assoc) for m in measures]
-    keep = _suppressed(definition, groups, values)
-    symbols = [g[keep] for g in groups.dim_symbols]
+        nan = [math.nan] * len(measures)
+        return Cube(dims, measures, empty, [np.zeros(0) for _ in measures], nan, order, error)
+    evaluator = ChartEvaluator(ctx, rows)
+    results: list[Duals] = []
+    for i, spec in enumerate(measures):
+        value, measures[i] = _evaluate(evaluator, spec, rows.count)
+        results.append(value)
+    totals = [_total(ctx, spec) for spec in measures]
+    dim_codes = _dimension_codes(dims, rows)
+    values = [r.num for r in results]
+    keep = _suppressed(definition, dims, dim_codes, values, rows.count)
+    symbols = [c[keep] for c in dim_codes]
     values = [v[keep] for v in values]
-    rows = _row_order(model, inference, dims, measures, symbols, values, order)
+    texts = [r.text[keep] for r in results]
+    dim_values = _dimension_values(dims, rows)
+    order_rows = _row_order(model, inference, dims, dim_values, measures, symbols, values, order)
     return Cube(
-        dims, measures, [s[rows] for s in symbols], [v[rows] for v in values], totals, order
+        dims,
+        measures,
+        [s[order_rows].astype(np.int32) for s in symbols],
+        [v[order_rows] for v in values],
+        [t.num for t in totals],
+        order,
+        None,
+        [t[order_rows] for t in texts],
+        [t.text for t in totals],
+        dim_values,
     )
+
+
+def _context(
+    model: DataModel,
+    inference: Inference,
+    state: SelectionState | None,
+    context: ChartContext | None,
+) -> ChartContext:
+    """The chart context; its base records are the inference's possible rows."""
+    base = RecordSet(inference.possible_rows)
+    if context is not None:
+        return ChartContext(
+            model, context.state, context.identifiers, context.variables, context.functions, base
+        )
+    return ChartContext(model, state or SelectionState.empty(), _base=base)
 
 
 def _entries(definition: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
@@ -158,98 +205,111 @@ def effective_sort_order(definition: Mapping[str, Any], width: int) -> list[int]
     return order + [c for c in range(width) if c not in order]
 
 
-def _groups(
-    model: DataModel, inference: Inference, dims: list[DimensionSpec], measures: list[MeasureSpec]
-) -> tuple[Groups, Associations | None, set[str]]:
-    """Chart rows; the join behind them; the measure fields linked to the dimensions."""
-    dim_fields = list(dict.fromkeys(d.field for d in dims if d.field is not None))
+def _chart_dimension(dim: DimensionSpec) -> ChartDimension:
+    if dim.field is not None:
+        return ChartDimension(dim.field, label=dim.title)
+    return ChartDimension(expr=dim.expr, label=dim.title)
+
+
+def _valid(dims: list[DimensionSpec]) -> list[int]:
+    return [i for i, d in enumerate(dims) if d.error is None and (d.field or d.expr)]
+
+
+def _chart_rows(
+    ctx: ChartContext, dims: list[DimensionSpec], measures: list[MeasureSpec]
+) -> ChartRows:
+    """Chart rows of the valid dimensions; without any, one row when there are measures."""
+    valid = _valid(dims)
+    if not valid:
+        return ChartRows([], [], [], 1 if measures else 0)
+    chart_dims = [_chart_dimension(dims[i]) for i in valid]
+    extra = _measure_fields(ctx, chart_dims, measures)
+    sets = _row_sets(ctx, measures)
+    return chart_rows(ctx, chart_dims, None, extra, sets)
+
+
+def _measure_fields(
+    ctx: ChartContext, dims: list[ChartDimension], measures: list[MeasureSpec]
+) -> list[str]:
+    """Fields of the measures linked to the dimensions: their orphans make NULL rows."""
+    model = ctx.model
+    dim_fields = [f for d in dims for f in d.fields if f in model.fields]
     if not dim_fields:
-        groups = single_group(len(dims)) if measures else no_groups(len(dims))
-        return groups, None, set()
+        return []
     tables = component(model, model.fields[dim_fields[0]].tables[0])
-    apart = [f for f in dim_fields if not tables & set(model.fields[f].tables)]
-    if apart:
-        raise DisconnectedFields(", ".join(apart), "dimensions in tables that are not linked")
-    linked = {
-        m.field
-        for m in measures
-        if m.field in model.fields and tables & set(model.fields[m.field].tables)
-    }
-    keys = {f for f in dim_fields if model.fields[f].is_key}
-    assoc = associate(model, inference, dim_fields + sorted(linked - set(dim_fields)), keys)
-    columns = [assoc.values[d.field] if d.field else None for d in dims]
-    return group_rows(columns, assoc.size), assoc, linked
+    found: list[str] = []
+    for spec in measures:
+        if spec.definition is None:
+            continue
+        for name in field_names(spec.definition):
+            info = model.fields.get(name)
+            if info is not None and tables & set(info.tables) and name not in found:
+                found.append(name)
+    return found
 
 
-def _measure_rows(
-    model: DataModel,
-    inference: Inference,
-    measure: MeasureSpec,
-    groups: Groups,
-    assoc: Associations | None,
-    linked: set[str],
-) -> FloatArray:
-    if measure.definition is None:
-        return np.full(groups.count, np.nan)
-    if assoc is None or measure.field not in linked:
-        return np.full(groups.count, _measure_total(model, inference, measure, assoc))
-    table = assoc.field_tables[measure.field]
-    rows = assoc.rows[table]
-    ids = groups.ids
-    if _repeats(rows):
-        ids, rows = unique_pairs(ids, groups.count, rows, model.tables[table].n_rows)
-    symbols = gather(model.tables[table].columns[measure.field], rows)
-    return _aggregate(model, measure, ids, groups.count, symbols)
+def _row_sets(ctx: ChartContext, measures: list[MeasureSpec]) -> list[RecordSet]:
+    """Record sets of measures whose outer aggregation has a set and no TOTAL (resolved Q4a)."""
+    sets: list[RecordSet] = []
+    for spec in measures:
+        expr = spec.definition
+        if isinstance(expr, Call) and expr.set_expr is not None and not expr.total:
+            try:
+                sets.append(ctx.set_records(expr.set_expr))
+            except CalcError:
+                continue
+    return sets
 
 
-def _measure_total(
-    model: DataModel, inference: Inference, measure: MeasureSpec, assoc: Associations | None
-) -> float:
-    """The measure over all possible records of its table (qGrandTotalRow)."""
-    if measure.definition is None:
-        return math.nan
-    name = measure.field
-    if name not in model.fields:
-        return float(_aggregate(model, measure, np.zeros(0, np.int64), 1, np.zeros(0, np.int32))[0])
-    table = (assoc.field_tables.get(name) if assoc else None) or _largest_table(model, name)
-    column = model.tables[table].columns[name]
-    symbols = column[inference.possible_rows[table]]
-    return float(_aggregate(model, measure, np.zeros(len(symbols), np.int64), 1, symbols)[0])
+def _evaluate(evaluator: ChartEvaluator, spec: MeasureSpec, n: int) -> tuple[Duals, MeasureSpec]:
+    if spec.definition is None:
+        return Duals.null(n), spec
+    try:
+        return evaluator.eval(spec.definition), spec
+    except CalcError as error:
+        return Duals.null(n), spec.failed(error)
 
 
-def _aggregate(
-    model: DataModel,
-    measure: MeasureSpec,
-    ids: npt.NDArray[np.integer],
-    count: int,
-    symbols: npt.NDArray[np.integer],
-) -> FloatArray:
-    assert measure.definition is not None
-    field = model.fields.get(measure.field)
-    numbers = field.symbols.numbers if field is not None else np.zeros(0)
-    if field is None:  # an unknown field aggregates nothing: Sum 0, Avg NULL (as Qlik does)
-        ids, symbols = ids[:0], symbols[:0]
-    d = measure.definition
-    return aggregate(d.func, ids, count, symbols, numbers, distinct=d.distinct)
+def _total(ctx: ChartContext, spec: MeasureSpec) -> Dual:
+    """qGrandTotalRow: the measure over all records of the set (qAggrFunc "Expr")."""
+    if spec.definition is None or spec.qdef.get("qAggrFunc") == "None":
+        return NULL
+    try:
+        return evaluate_value(spec.definition, ctx)
+    except CalcError:
+        return NULL
 
 
-def _largest_table(model: DataModel, name: str) -> str:
-    return max(model.fields[name].tables, key=lambda t: model.tables[t].n_rows)
+def _dimension_codes(dims: list[DimensionSpec], rows: ChartRows) -> list[IntArray]:
+    valid = _valid(dims)
+    codes: list[IntArray] = []
+    for i in range(len(dims)):
+        if i in valid:
+            codes.append(rows.codes[valid.index(i)])
+        else:
+            codes.append(np.full(rows.count, -1, dtype=np.int64))
+    return codes
 
 
-def _repeats(rows: npt.NDArray[np.int64]) -> bool:
-    """Whether some record appears in more than one combination (fan-out)."""
-    present = rows[rows >= 0]
-    return bool(present.size) and int(np.bincount(present).max()) > 1
+def _dimension_values(dims: list[DimensionSpec], rows: ChartRows) -> list[Duals | None]:
+    valid = _valid(dims)
+    return [
+        rows.values[valid.index(i)] if i in valid and dims[i].field is None else None
+        for i in range(len(dims))
+    ]
 
 
 def _suppressed(
-    definition: Mapping[str, Any], groups: Groups, values: list[FloatArray]
+    definition: Mapping[str, Any],
+    dims: list[DimensionSpec],
+    codes: list[IntArray],
+    values: list[FloatArray],
+    count: int,
 ) -> npt.NDArray[np.bool_]:
     """Rows kept after qNullSuppression, qSuppressZero and qSuppressMissing (Q4b)."""
-    keep = np.ones(groups.count, dtype=np.bool_)
+    keep = np.ones(count, dtype=np.bool_)
     dimensions = _entries(definition, "qDimensions")
-    for dimension, symbols in zip(dimensions, groups.dim_symbols, strict=True):
+    for dimension, symbols in zip(dimensions, codes, strict=True):
         if dimension.get("qNullSuppression"):
             keep &= symbols >= 0
     if values:
@@ -265,14 +325,19 @@ def _row_order(
     model: DataModel,
     inference: Inference,
     dims: Sequence[DimensionSpec],
+    dim_values: Sequence[Duals | None],
     measures: Sequence[MeasureSpec],
-    symbols: list[SymbolArray],
+    symbols: list[IntArray],
     values: list[FloatArray],
     order: list[int],
 ) -> npt.NDArray[np.int64]:
     keys: list[npt.NDArray[Any]] = []
     for column in order:
         if column < len(dims):
+            calculated = dim_values[column]
+            if calculated is not None:
+                keys.extend(_calculated_keys(calculated, symbols[column], dims[column]))
+                continue
             keys.extend(_dimension_keys(model, inference, dims[column], symbols[column]))
         else:
             m = column - len(dims)
@@ -282,8 +347,23 @@ def _row_order(
     return lexsort(keys)
 
 
+def _calculated_keys(values: Duals, codes: IntArray, dim: DimensionSpec) -> list[npt.NDArray[Any]]:
+    """Calculated dimensions sort numbers first (ascending), then texts; NULL last."""
+    numbers = values.num
+    texts = [t if t is not None else "" for t in values.text.tolist()]
+    by_text = sorted(range(len(texts)), key=texts.__getitem__)
+    text_rank = np.empty(len(texts), dtype=np.int64)
+    text_rank[np.asarray(by_text, dtype=np.int64)] = np.arange(len(texts))
+    order = np.lexsort((text_rank, np.nan_to_num(numbers), np.isnan(numbers)))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    if dim.reverse:
+        rank = len(order) - 1 - rank
+    return [row_rank_of_symbols(rank, codes)]
+
+
 def _dimension_keys(
-    model: DataModel, inference: Inference, dim: DimensionSpec, symbols: SymbolArray
+    model: DataModel, inference: Inference, dim: DimensionSpec, symbols: IntArray
 ) -> list[npt.NDArray[Any]]:
     if dim.field is None:
         return []

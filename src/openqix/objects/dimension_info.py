@@ -1,8 +1,9 @@
 """Dimensions of list objects and hypercubes: resolving `qDef` to a field, and the
 NxDimensionInfo layout part (shapes §2.5) with state counts, tags, format and range.
 
-Only field dimensions are calculated yet: a calculated dimension (`=expr`) or an unresolved
-`qLibraryId` carries `qError` and behaves as an all-NULL column.
+A field name gives a field dimension; `=expr` a calculated dimension (`expr` set, `field`
+None), evaluated by calc/chart.py. An unknown field, an expression that does not parse or an
+unresolved `qLibraryId` carries `qError` and behaves as an all-NULL column.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from openqix.calc.chart import ChartContext, parse_chart_expression
 from openqix.calc.errors import CalcError, UnknownField, UnknownLibraryItem, UnsupportedExpression
 from openqix.calc.format import dimension_number_format
 from openqix.engine.inference import Inference, state_counts
 from openqix.engine.model import DataModel, Field
 from openqix.engine.selection import SelectionState
+from openqix.lang.errors import ScriptError
+from openqix.lang.expression import Expr
 from openqix.objects.sorting import sort_indicator
 
 _EMPTY_COUNTS = np.zeros(0, dtype=np.int8)
@@ -35,6 +39,7 @@ class DimensionSpec:
     field: str | None
     criteria: Mapping[str, Any]
     error: CalcError | None = None
+    expr: Expr | None = None
 
     @property
     def title(self) -> str:
@@ -52,8 +57,11 @@ class DimensionSpec:
         return bool(self.qdef.get("qReverseSort"))
 
 
-def parse_dimension(model: DataModel, dimension: Mapping[str, Any]) -> DimensionSpec:
-    """Resolve an NxDimension (or a ListObjectDef, which has the same qDef/qLibraryId)."""
+def parse_dimension(
+    model: DataModel, dimension: Mapping[str, Any], ctx: ChartContext | None = None
+) -> DimensionSpec:
+    """Resolve an NxDimension (or a ListObjectDef, which has the same qDef/qLibraryId);
+    with a chart context, `=expr` is a calculated dimension."""
     qdef: Mapping[str, Any] = dimension.get("qDef") or {}
     field_defs = [str(d) for d in qdef.get("qFieldDefs") or []]
     labels = [str(x) for x in qdef.get("qFieldLabels") or []]
@@ -65,11 +73,27 @@ def parse_dimension(model: DataModel, dimension: Mapping[str, Any]) -> Dimension
     )
     name: str | None = None
     error: CalcError | None = None
+    expr: Expr | None = None
     try:
-        name = _resolve_field(model, field_defs, position, dimension.get("qLibraryId"))
+        if ctx is not None and position < len(field_defs):
+            expr = _calculated(field_defs[position], ctx)
+        if expr is None:
+            name = _resolve_field(model, field_defs, position, dimension.get("qLibraryId"))
     except CalcError as exc:
         error = exc
-    return DimensionSpec(qdef, field_defs, labels, position, name, criteria, error)
+    return DimensionSpec(qdef, field_defs, labels, position, name, criteria, error, expr)
+
+
+def _calculated(text: str, ctx: ChartContext) -> Expr | None:
+    """The expression of `=expr`; None for a field name."""
+    text = text.strip()
+    if not text.startswith("="):
+        return None
+    try:
+        expr = parse_chart_expression(text, ctx)
+    except ScriptError as error:
+        raise UnsupportedExpression(text, str(error)) from error
+    return expr
 
 
 def _resolve_field(model: DataModel, field_defs: list[str], position: int, library_id: Any) -> str:
@@ -99,7 +123,7 @@ def dimension_info(
     cardinal = field.cardinal if field is not None else 0
     info: dict[str, Any] = {
         "qFallbackTitle": spec.title,
-        "qApprMaxGlyphCount": max(map(len, field.symbols.texts), default=0) if field else 0,
+        "qApprMaxGlyphCount": field.symbols.max_text_length() if field else 0,
         "qCardinal": cardinal,
     }
     if spec.field is not None and state.is_locked(spec.field):

@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 import orjson
 
+from openqix.calc.chart import ChartContext, uses_other_states
 from openqix.calc.errors import CalcError
 from openqix.calc.format import auto_number_format, format_number
+from openqix.calc.values import Duals
 from openqix.engine.inference import Inference
 from openqix.engine.model import DataModel
 from openqix.engine.selection import SelectionState
@@ -44,10 +46,16 @@ _cache_lock = threading.Lock()
 
 
 def hypercube(
-    model: DataModel, inference: Inference, state: SelectionState, definition: Mapping[str, Any]
+    model: DataModel,
+    inference: Inference,
+    state: SelectionState,
+    definition: Mapping[str, Any],
+    context: ChartContext | None = None,
 ) -> dict[str, Any]:
-    """The `qHyperCube` layout of a HyperCubeDef (shapes §2.5, sem §2.4)."""
-    cube = cached_cube(model, inference, definition)
+    """The `qHyperCube` layout of a HyperCubeDef (shapes §2.5, sem §2.4).
+
+    `context` (optional) resolves set identifiers other than `$`/`1` and variables."""
+    cube = cached_cube(model, inference, definition, state, context)
     mode = _mode(definition)
     layout: dict[str, Any] = {}
     if definition.get("qStateName"):
@@ -63,7 +71,10 @@ def hypercube(
     ]
     layout["qMeasureInfo"] = [_measure_info(cube, j) for j in range(len(cube.measures))]
     layout["qEffectiveInterColumnSortOrder"] = cube.sort_order
-    layout["qGrandTotalRow"] = [total_cell(value) for value in cube.totals]
+    layout["qGrandTotalRow"] = [
+        _text_cell(total_cell(value), text)
+        for value, text in zip(cube.totals, _padded(cube.total_texts, cube.totals), strict=True)
+    ]
     layout["qDataPages"] = _initial_pages(model, inference, cube, definition, layout, mode)
     layout["qPivotDataPages"] = []
     layout["qStackedDataPages"] = []
@@ -81,18 +92,32 @@ def hypercube_data(
     state: SelectionState,
     definition: Mapping[str, Any],
     pages: Sequence[Mapping[str, Any]],
+    context: ChartContext | None = None,
 ) -> list[dict[str, Any]]:
     """GetHyperCubeData: one NxDataPage per page; raises PagesTooLarge (7009)."""
-    return data_pages(model, inference, cached_cube(model, inference, definition), pages)
+    cube = cached_cube(model, inference, definition, state, context)
+    return data_pages(model, inference, cube, pages)
 
 
-def cached_cube(model: DataModel, inference: Inference, definition: Mapping[str, Any]) -> Cube:
-    """compute_cube, shared between a layout and the data calls that follow it."""
+def cached_cube(
+    model: DataModel,
+    inference: Inference,
+    definition: Mapping[str, Any],
+    state: SelectionState | None = None,
+    context: ChartContext | None = None,
+) -> Cube:
+    """compute_cube, shared between a layout and the data calls that follow it.
+
+    With a context the key also holds the versions of every state and the variables."""
     try:
         body = {k: v for k, v in definition.items() if k != "qInitialDataFetch"}
         blob = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+        if context is not None:
+            blob += orjson.dumps(dict(context.variables), option=orjson.OPT_SORT_KEYS)
     except TypeError:
-        return compute_cube(model, inference, definition)
+        return compute_cube(model, inference, definition, state, context)
+    if context is not None and _uses_other_sets(body):
+        return compute_cube(model, inference, definition, state, context)
     key = (model.version, id(inference), blob)
     with _cache_lock:
         hit = _cache.get(key)
@@ -100,12 +125,38 @@ def cached_cube(model: DataModel, inference: Inference, definition: Mapping[str,
             _cache.move_to_end(key)
             return hit[1]
     # A private copy of the def: a cached cube must not see later in-place edits of it.
-    cube = compute_cube(model, inference, orjson.loads(orjson.dumps(body)))
+    cube = compute_cube(model, inference, orjson.loads(orjson.dumps(body)), state, context)
     with _cache_lock:
         _cache[key] = (inference, cube)  # holding `inference` keeps its id from being reused
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return cube
+
+
+def _uses_other_sets(definition: Mapping[str, Any]) -> bool:
+    """Set identifiers other than `$`/`1` depend on more than this state: not cached."""
+    texts: list[str] = []
+    for measure in definition.get("qMeasures") or []:
+        qdef = measure.get("qDef") if isinstance(measure, Mapping) else None
+        if isinstance(qdef, Mapping):
+            texts.append(str(qdef.get("qDef") or ""))
+    for dimension in definition.get("qDimensions") or []:
+        qdef = dimension.get("qDef") if isinstance(dimension, Mapping) else None
+        if isinstance(qdef, Mapping):
+            texts.extend(str(t) for t in qdef.get("qFieldDefs") or [])
+    return any(uses_other_states(t) for t in texts)
+
+
+def _padded(texts: Sequence[str | None], values: Sequence[float]) -> list[str | None]:
+    return list(texts) if len(texts) == len(values) else [None] * len(values)
+
+
+def _text_cell(cell: Cell, text: str | None) -> Cell:
+    """A measure or total cell carrying the value's own text (Only, Concat, Date ...)."""
+    if text is not None:
+        cell["qText"] = text
+        cell.pop("qIsNull", None)
+    return cell
 
 
 def data_pages(
@@ -152,8 +203,15 @@ def _matrix(model: DataModel, inference: Inference, cube: Cube, area: Area) -> l
         if column < n_dims:
             columns.append(_dimension_cells(model, inference, cube, column, window))
         else:
-            values = cube.measure_values[column - n_dims][window].tolist()
-            columns.append([measure_cell(v) for v in values])
+            m = column - n_dims
+            values = cube.measure_values[m][window].tolist()
+            if m < len(cube.measure_texts):
+                texts = cube.measure_texts[m][window].tolist()
+                columns.append(
+                    [_text_cell(measure_cell(v), t) for v, t in zip(values, texts, strict=True)]
+                )
+            else:
+                columns.append([measure_cell(v) for v in values])
     return [list(row) for row in zip(*columns, strict=True)]
 
 
@@ -162,6 +220,9 @@ def _dimension_cells(
 ) -> list[Cell]:
     symbols = cube.dim_symbols[index][window].tolist()
     name = cube.dimensions[index].field
+    calculated = cube.dim_values[index] if index < len(cube.dim_values) else None
+    if calculated is not None:
+        return _calculated_cells(calculated, symbols)
     if name is None:
         return [null_cell() for _ in symbols]
     table = model.fields[name].symbols
@@ -172,7 +233,20 @@ def _dimension_cells(
             cells.append(null_cell())
         else:
             letter = STATE_LETTERS[int(states[s])]
-            cells.append(value_cell(table.texts[s], float(table.numbers[s]), s, letter))
+            cells.append(value_cell(table.text(s), table.number(s), s, letter))
+    return cells
+
+
+def _calculated_cells(values: Duals, codes: list[int]) -> list[Cell]:
+    """Cells of a calculated dimension: the value, its code as element number, state O."""
+    cells: list[Cell] = []
+    for code in codes:
+        if code < 0:
+            cells.append(null_cell())
+            continue
+        value = values.item(code)
+        text = value.display(format_number) or ""
+        cells.append(value_cell(text, value.num, code, "O"))
     return cells
 
 

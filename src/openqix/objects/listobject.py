@@ -7,7 +7,7 @@ false, alternative values show as "X" in qMatrix but count as alternative in qSt
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ from openqix.objects.dimension_info import (
     parse_dimension,
 )
 from openqix.objects.paging import Area, Cell, clip_pages, value_cell
+from openqix.objects.search import highlight, list_search_mask, split_terms
 from openqix.objects.sorting import (
     frequencies,
     lexsort,
@@ -54,13 +55,25 @@ class _ListValues:
     frequency: npt.NDArray[np.int64] | None
     frequency_mode: str
     show_alternatives: bool
+    search_terms: tuple[str, ...] = ()
 
 
 def list_object(
-    model: DataModel, inference: Inference, state: SelectionState, definition: Mapping[str, Any]
+    model: DataModel,
+    inference: Inference,
+    state: SelectionState,
+    definition: Mapping[str, Any],
+    search: str | None = None,
+    sort_states: npt.NDArray[np.int8] | None = None,
 ) -> dict[str, Any]:
-    """The `qListObject` layout of a ListObjectDef (shapes §4)."""
-    values = _list_values(model, inference, definition)
+    """The `qListObject` layout of a ListObjectDef (shapes §4).
+
+    While a search (SearchListObjectFor) is active, only the matching values are listed
+    (qSize.qcy is their number) and their cells carry qHighlightRanges. `sort_states` (the
+    states when selection mode began) replace the current ones for sorting by state, so the
+    object keeps its order while the user selects in it.
+    """
+    values = _list_values(model, inference, definition, search, sort_states)
     layout: dict[str, Any] = {}
     if definition.get("qStateName"):
         layout["qStateName"] = definition["qStateName"]
@@ -84,13 +97,39 @@ def list_object_data(
     state: SelectionState,
     definition: Mapping[str, Any],
     pages: Sequence[Mapping[str, Any]],
+    search: str | None = None,
+    sort_states: npt.NDArray[np.int8] | None = None,
 ) -> list[dict[str, Any]]:
     """GetListObjectData: NxDataPage per requested page; raises PagesTooLarge (7009)."""
-    return _pages(model, _list_values(model, inference, definition), pages)
+    values = _list_values(model, inference, definition, search, sort_states)
+    return _pages(model, values, pages)
+
+
+def list_states(
+    model: DataModel, inference: Inference, definition: Mapping[str, Any]
+) -> npt.NDArray[np.int8] | None:
+    """The value states of the list object's field (None without a field)."""
+    spec = parse_dimension(model, definition)
+    return None if spec.field is None else inference.states[spec.field]
+
+
+def list_search_symbols(
+    model: DataModel, definition: Mapping[str, Any], text: str
+) -> npt.NDArray[np.int64]:
+    """Element numbers matched by a list-object search (AcceptListObjectSearch)."""
+    spec = parse_dimension(model, definition)
+    if spec.field is None:
+        return np.zeros(0, dtype=np.int64)
+    mask = list_search_mask(model.fields[spec.field].symbols, text)
+    return np.flatnonzero(mask).astype(np.int64)
 
 
 def _list_values(
-    model: DataModel, inference: Inference, definition: Mapping[str, Any]
+    model: DataModel,
+    inference: Inference,
+    definition: Mapping[str, Any],
+    search: str | None = None,
+    sort_states: npt.NDArray[np.int8] | None = None,
 ) -> _ListValues:
     spec = parse_dimension(model, definition)
     mode = str(definition.get("qFrequencyMode") or "N")
@@ -104,13 +143,36 @@ def _list_values(
     frequency = None
     if mode in ("V", "P", "R") or needs_frequency(spec.criteria):
         frequency = frequencies(model, inference, spec.field)
-    keys = symbol_keys(field, states, spec.criteria, frequency)
+    expression = expression_sort_values(model, inference, spec.field, spec.criteria)
+    ordering = states if sort_states is None or len(sort_states) != len(states) else sort_states
+    keys = symbol_keys(field, ordering, spec.criteria, frequency, expression)
     if _auto_sort_by_state(definition, field.cardinal):
-        keys.insert(0, state_key(states))
+        keys.insert(0, state_key(ordering))
     order = lexsort(keys)
     if spec.reverse:
         order = order[::-1].copy()
-    return _ListValues(spec, order, states, frequency, mode, show_alternatives)
+    terms: tuple[str, ...] = ()
+    if search is not None:
+        order = order[list_search_mask(field.symbols, search)[order]]
+        terms = tuple(split_terms(search))
+    return _ListValues(spec, order, states, frequency, mode, show_alternatives, terms)
+
+
+ExpressionSort = Callable[[DataModel, Inference, str, str], "npt.NDArray[np.float64] | None"]
+# Set by the chart-expression evaluator (calc/) once it exists: the value of a sort expression
+# per symbol of a field, in the given inference. Until then qSortByExpression is ignored.
+EXPRESSION_SORT: list[ExpressionSort] = []
+
+
+def expression_sort_values(
+    model: DataModel, inference: Inference, field: str, criteria: Mapping[str, Any]
+) -> npt.NDArray[np.float64] | None:
+    """Per-symbol values of `qSortCriterias[].qExpression` when qSortByExpression is set."""
+    expression = criteria.get("qExpression")
+    text = expression.get("qv") if isinstance(expression, Mapping) else None
+    if not criteria.get("qSortByExpression") or not text or not EXPRESSION_SORT:
+        return None
+    return EXPRESSION_SORT[0](model, inference, field, str(text))
 
 
 def _auto_sort_by_state(definition: Mapping[str, Any], n_values: int) -> bool:
@@ -140,10 +202,18 @@ def _matrix(model: DataModel, values: _ListValues, area: Area) -> list[list[Cell
         letter = STATE_LETTERS[int(values.states[symbol])]
         if letter == "A" and not values.show_alternatives:
             letter = _HIDDEN_ALTERNATIVE
-        cell = value_cell(symbols.texts[symbol], float(symbols.numbers[symbol]), symbol, letter)
+        text = symbols.text(symbol)
+        cell = value_cell(text, symbols.number(symbol), symbol, letter)
         if values.frequency is not None:
-            text = frequency_text(int(values.frequency[symbol]), total, values.frequency_mode)
-            if text is not None:
-                cell["qFrequency"] = text
+            frequency = frequency_text(int(values.frequency[symbol]), total, values.frequency_mode)
+            if frequency is not None:
+                cell["qFrequency"] = frequency
+        if values.search_terms:
+            ranges = highlight(text, values.search_terms)
+            cell["qHighlightRanges"] = {
+                "qRanges": [
+                    {"qCharPos": r["qCharPos"], "qCharCount": r["qCharCount"]} for r in ranges
+                ]
+            }
         rows.append([cell])
     return rows

@@ -81,11 +81,19 @@ def symbol_keys(
     states: npt.NDArray[np.int8],
     criteria: Mapping[str, Any],
     frequency: IntArray | None = None,
+    expression_values: npt.NDArray[np.float64] | None = None,
 ) -> list[Key]:
-    """Sort keys over the field's symbols, most significant first (for np.lexsort reversed)."""
+    """Sort keys over the field's symbols, most significant first (for np.lexsort reversed).
+
+    `expression_values` is the value of `qExpression` per symbol for qSortByExpression (NaN
+    sorts last); without it (no evaluator yet) the expression key is skipped.
+    """
     keys: list[Key] = []
     if direction := flag(criteria, "qSortByState"):
         keys.append(state_key(states) * direction)
+    if (direction := flag(criteria, "qSortByExpression")) and expression_values is not None:
+        keys.append(np.isnan(expression_values))
+        keys.append(np.nan_to_num(expression_values) * direction)
     if (direction := flag(criteria, "qSortByFrequency")) and frequency is not None:
         keys.append(-frequency * direction)
     if direction := flag(criteria, "qSortByNumeric"):
@@ -102,9 +110,7 @@ def symbol_keys(
 
 def text_rank(field: Field) -> IntArray:
     """Rank of each symbol's text in case-insensitive order (ties by load order)."""
-    texts = np.array([t.casefold() for t in field.symbols.texts] or [""], dtype=np.str_)
-    order = np.argsort(texts[: field.cardinal], kind="stable")
-    return rank_of(order)
+    return field.symbols.casefold_rank()  # cached with the symbol table
 
 
 def rank_of(order: npt.NDArray[np.integer]) -> IntArray:

@@ -1,5 +1,6 @@
-"""The on-disk app document (version 1): a JSON file holding title, script, connections and
-app properties. Pure: converts between dicts and bytes, no file access. See docs/storage.md.
+"""The on-disk app document (version 1): a JSON file holding title, script, connections,
+app properties and variables. Pure: converts between dicts and bytes, no file access. See
+docs/storage.md.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class AppDocument:
     script: str = ""
     connections: list[dict[str, str]] = field(default_factory=list)
     properties: dict[str, Any] = field(default_factory=dict)
+    variables: list[dict[str, Any]] = field(default_factory=list)  # VariableStore records
     last_reload_time: str | None = None
     created: str = ""
     modified: str = ""
@@ -36,6 +38,7 @@ def encode(doc: AppDocument) -> bytes:
         "script": doc.script,
         "connections": doc.connections,
         "properties": doc.properties,
+        "variables": doc.variables,
         "lastReloadTime": doc.last_reload_time,
         "created": doc.created,
         "modified": doc.modified,
@@ -57,6 +60,7 @@ def decode(raw: bytes) -> AppDocument:
             script=str(body.get("script", "")),
             connections=[dict(c) for c in body.get("connections", [])],
             properties=dict(body.get("properties", {})),
+            variables=[dict(v) for v in body.get("variables", [])],
             last_reload_time=body.get("lastReloadTime"),
             created=str(body.get("created", "")),
             modified=str(body.get("modified", "")),

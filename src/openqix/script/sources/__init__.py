@@ -61,7 +61,9 @@ def read_table(source: Path | bytes, spec: Any = None, *, name: str | None = Non
     options = ReadOptions.from_spec(spec)
     display = name or (source.name if isinstance(source, Path) else "data")
     kind = options.resolved_type(display)
-    data = _read_bytes(source, display) if kind != "parquet" or isinstance(source, bytes) else None
+    data = None if kind in ("parquet", "txt") else _read_bytes(source, display)
+    if kind == "txt" and isinstance(source, Path) and not source.is_file():
+        _read_bytes(source, display)  # the error of a missing or unreadable file
     try:
         return _dispatch(kind, source, data, options, display)
     except BadFileError:
@@ -76,7 +78,7 @@ def _dispatch(
     if kind == "txt":
         from openqix.script.sources.delimited import read_text_table
 
-        return read_text_table(_need(data), options, name)
+        return read_text_table(source, options, name)
     if kind == "fix":
         from openqix.script.sources.fixed import read_fixed
 

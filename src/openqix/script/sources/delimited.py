@@ -1,9 +1,12 @@
 """Delimited text (CSV and the like) into columns of texts, the way Qlik reads `txt` files.
 
 Unquoted values are trimmed of surrounding blanks; an empty value is an empty string, never
-NULL; rows shorter than the header get empty strings, longer rows are cut; blank lines are
-skipped. Quotes (`"`, doubled inside) open a value only at its start; `msq` lets a quoted value
-span lines, `no quotes` makes quotes plain text. Lines without a quote take a fast split path.
+NULL; rows shorter than the header get NULL in the missing fields, longer rows are cut; blank
+lines are skipped. Quotes (`"`, doubled inside) open a value only at its start; `msq` lets a
+quoted value span lines, `no quotes` makes quotes plain text. `header is N lines` skips N lines
+before the labels, `comment is X` skips lines starting with X. A delimiter may be several
+characters. Files take the multi-threaded pyarrow path of text_fast.py when its reading agrees
+with these rules; anything else goes through the Python parser below.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from pathlib import Path
 
 from openqix.lang.script_ast import SPACES
 from openqix.script.errors import CannotOpenFileError
+from openqix.script.sources import text_fast
+from openqix.script.sources.options import ReadOptions
+from openqix.script.sources.table import SourceTable
 
 _QUOTE = '"'
 _SPACED_VALUE = re.compile(r'"((?:[^"]|"")*)"|(\S+)')
@@ -28,6 +34,8 @@ class TextFormat:
     labels: str = "embedded"  # embedded | explicit | none (fields @1, @2, ...)
     quoting: str = "standard"  # standard | msq | none
     encoding: str = "utf-8"
+    header_lines: int = 0
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,13 +43,13 @@ class TextTable:
     """Field names and one sequence of texts per field, all of the same length."""
 
     field_names: tuple[str, ...]
-    columns: tuple[Sequence[str], ...]
+    columns: tuple[Sequence[str | None], ...]
 
     @property
     def n_rows(self) -> int:
         return len(self.columns[0]) if self.columns else 0
 
-    def rows(self) -> list[tuple[str, ...]]:
+    def rows(self) -> list[tuple[str | None, ...]]:
         return list(zip(*self.columns, strict=True))
 
 
@@ -62,7 +70,7 @@ def decode_text(data: bytes, encoding: str) -> str:
 
 def parse_delimited(text: str, text_format: TextFormat) -> TextTable:
     """Parse text already decoded; CRLF and LF line ends are both accepted."""
-    text = text.replace("\r\n", "\n")
+    text = _skip_lines(text.replace("\r\n", "\n"), text_format)
     labelled = text_format.labels != "none"
     if text_format.delimiter == SPACES:
         return _from_records(_spaced_records(text, text_format.quoting != "none"), labelled)
@@ -74,6 +82,17 @@ def parse_delimited(text: str, text_format: TextFormat) -> TextTable:
     body = width if labelled else 0
     names = _names(values[:width]) if labelled else _names([""] * width)
     return TextTable(names, tuple(values[body + j :: width] for j in range(width)))
+
+
+def _skip_lines(text: str, text_format: TextFormat) -> str:
+    """Drop `header is N lines` and the lines starting with the comment string."""
+    if text_format.header_lines > 0:
+        parts = text.split("\n", text_format.header_lines)
+        text = parts[-1] if len(parts) > text_format.header_lines else ""
+    comment = text_format.comment
+    if comment and comment in text:
+        text = "\n".join(line for line in text.split("\n") if not line.startswith(comment))
+    return text
 
 
 def _names(header: Sequence[str]) -> tuple[str, ...]:
@@ -93,15 +112,19 @@ def _from_records(records: Iterator[list[str]], labelled: bool) -> TextTable:
     return TextTable(_names(header), _columns(rows, width))
 
 
-def _columns(rows: list[list[str]], width: int) -> tuple[Sequence[str], ...]:
+def _columns(rows: list[list[str]], width: int) -> tuple[Sequence[str | None], ...]:
     if width == 0:
         return ()
-    for i, row in enumerate(rows):
-        if len(row) != width:
-            rows[i] = row[:width] if len(row) > width else row + [""] * (width - len(row))
-    if not rows:
+    padded: list[list[str | None]] = []
+    for row in rows:
+        if len(row) == width:
+            padded.append(row)  # type: ignore[arg-type]
+        else:
+            missing: list[str | None] = [None] * (width - len(row))
+            padded.append([*row[:width], *missing])
+    if not padded:
         return tuple([] for _ in range(width))
-    return tuple(zip(*rows, strict=True))
+    return tuple(zip(*padded, strict=True))
 
 
 def _spaced_records(text: str, quoted: bool) -> Iterator[list[str]]:
@@ -186,7 +209,7 @@ class _Dialect:
             values.append(text[j + 1 : close].replace('""', '"') + tail if close >= 0 else tail)
             if cut < 0:
                 return values, eol + 1
-            i = cut + 1
+            i = cut + len(self.delimiter)
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -204,3 +227,36 @@ def _closing_quote(text: str, pos: int, limit: int) -> int:
             pos = q + 2
             continue
         return q
+
+
+def read_text_table(source: Path | bytes, options: ReadOptions, name: str) -> SourceTable:
+    """A `txt` file (or its bytes) as a SourceTable of raw texts (to be interpreted)."""
+    text_format = TextFormat(
+        delimiter=options.text_delimiter(name),
+        labels=options.labels or "embedded",
+        quoting=options.quoting or "standard",
+        encoding=options.codec(),
+        header_lines=options.header_lines,
+        comment=options.comment,
+    )
+    header_format = TextFormat(text_format.delimiter, "none", text_format.quoting)
+
+    def header_values(line: str) -> list[str]:
+        return next(_Dialect(header_format).records(line), [""])
+
+    if isinstance(source, Path):
+        fast = text_fast.read_file_fast(source, text_format, header_values)
+    else:
+        fast = text_fast.arrow_text_table(source, text_format, header_values)
+    if fast is not None:
+        return fast
+    data = source if isinstance(source, bytes) else _file_bytes(source, name)
+    table = parse_delimited(decode_text(data, text_format.encoding), text_format)
+    return SourceTable.of_texts(table.field_names, table.columns)
+
+
+def _file_bytes(path: Path, name: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CannotOpenFileError(f"Cannot open file: '{name}'") from error

@@ -1,0 +1,455 @@
+"""The shapes every source reader returns and every STORE writer takes.
+
+A reader returns a `SourceTable`: field names and one Arrow column per field. The Arrow type
+says how the executor turns the column into values:
+
+- `string` / `large_string` (or a dictionary of strings): raw texts as read from a text-like
+  source (txt, fix, XLSX text cells, JSON and Parquet strings); null = NULL. The executor runs
+  automatic number/date interpretation on them (with the script's formats).
+- integers, floats, decimals: plain numbers (no text of their own).
+- `date32`/`date64`/`timestamp`/`time`: dates and times; `dual_numbers` gives Qlik serials.
+- `bool`: -1 (true) / 0 (false), as Qlik stores them.
+- `struct<text: string, num: float64>` (`DUAL_TYPE`): duals exactly as stored (QVD); never
+  re-interpreted. text null + num null = NULL; text null + num = a number without own text.
+
+A STORE writer takes a `StoreTable`: field names and per field a `DualColumn` (texts with None
+for "no own text", numbers with NaN for "no number"), the shape of `calc.values.Duals`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from openqix.calc.values import none_mask
+from openqix.engine.model import Column
+
+DUAL_TYPE = pa.struct([("text", pa.string()), ("num", pa.float64())])
+ArrowColumn: TypeAlias = pa.ChunkedArray
+
+# Qlik serial dates count days from 1899-12-30; the Unix epoch is day 25569.
+UNIX_EPOCH_SERIAL = 25569.0
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """What a reader produced: one Arrow column per field, all of `n_rows` rows."""
+
+    field_names: tuple[str, ...]
+    columns: tuple[ArrowColumn, ...]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    @classmethod
+    def from_arrow(cls, table: pa.Table) -> SourceTable:
+        return cls(tuple(table.column_names), tuple(table.columns))
+
+    @classmethod
+    def of_texts(cls, names: Sequence[str], columns: Sequence[Sequence[str | None]]) -> SourceTable:
+        """Raw texts (to be interpreted), e.g. from the Python text parser."""
+        arrays = tuple(pa.chunked_array([pa.array(c, type=pa.string())]) for c in columns)
+        return cls(tuple(names), arrays)
+
+    def is_raw_text(self, i: int) -> bool:
+        """Whether column i holds raw texts that automatic interpretation still has to read."""
+        return is_text_type(self.columns[i].type)
+
+    def texts(self, i: int) -> list[str | None]:
+        """Column i as Python texts (None = NULL) — slow, for small tables and tests."""
+        values: list[str | None] = dual_column(self.columns[i]).texts_or_display()
+        return values
+
+
+def is_text_type(arrow_type: pa.DataType) -> bool:
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type))
+
+
+@dataclass(frozen=True)
+class DualColumn:
+    """Texts (None = no own text) and numbers (NaN = no number); both absent = NULL."""
+
+    texts: npt.NDArray[np.object_]
+    numbers: npt.NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @classmethod
+    def of(cls, texts: Sequence[str | None], numbers: npt.ArrayLike) -> DualColumn:
+        text_array = np.empty(len(texts), dtype=object)
+        text_array[:] = list(texts)
+        return cls(text_array, np.asarray(numbers, dtype=np.float64))
+
+    def is_null(self) -> npt.NDArray[np.bool_]:
+        return none_mask(self.texts) & np.isnan(self.numbers)
+
+    def texts_or_display(self) -> list[str | None]:
+        """Own text, else the number in its shortest form, else None."""
+        out: list[str | None] = []
+        for text, number in zip(self.texts.tolist(), self.numbers.tolist(), strict=True):
+            if text is not None:
+                out.append(text)
+            elif number == number:
+                out.append(number_text(number))
+            else:
+                out.append(None)
+        return out
+
+
+class DualsLike(Protocol):
+    """`calc.values.Duals` (num/text) — accepted wherever a DualColumn is."""
+
+    @property
+    def num(self) -> npt.NDArray[np.float64]: ...
+
+    @property
+    def text(self) -> npt.NDArray[np.object_]: ...
+
+
+@dataclass(frozen=True)
+class StoreTable:
+    """A table to STORE: field names and their dual columns, all of the same length."""
+
+    field_names: tuple[str, ...]
+    columns: tuple[DualColumn, ...]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    @classmethod
+    def of(
+        cls, names: Sequence[str], columns: Sequence[DualColumn | DualsLike | Any]
+    ) -> StoreTable:
+        """Accepts DualColumns, `Duals` (num/text) and engine `Column`s (texts/numbers)."""
+        converted: list[DualColumn] = []
+        for column in columns:
+            if isinstance(column, DualColumn):
+                converted.append(column)
+            elif hasattr(column, "num") and hasattr(column, "text"):
+                converted.append(DualColumn.of(list(column.text), column.num))
+            else:
+                texts = getattr(column, "texts")  # noqa: B009 - an engine Column
+                converted.append(DualColumn.of(list(texts), getattr(column, "numbers")))  # noqa: B009
+        return cls(tuple(names), tuple(converted))
+
+
+def plain(column: ArrowColumn | pa.Array) -> pa.Array:
+    """One Arrow array, dictionary-decoded (also for dictionaries of DUAL_TYPE)."""
+    if isinstance(column, pa.ChunkedArray):
+        chunks = [plain(chunk) for chunk in column.chunks]
+        if len(chunks) == 1:
+            return chunks[0]
+        if not chunks:
+            return pa.array([], type=_value_type(column.type))
+        return pa.concat_arrays(chunks)
+    if pa.types.is_dictionary(column.type):
+        return column.dictionary.take(column.indices)
+    return column
+
+
+def _value_type(arrow_type: pa.DataType) -> pa.DataType:
+    return arrow_type.value_type if pa.types.is_dictionary(arrow_type) else arrow_type
+
+
+def dual_parts(column: ArrowColumn | pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(texts, numbers) of a DUAL_TYPE column; a NULL row has both null."""
+    flat = plain(column)
+    texts = flat.field("text")
+    nums = flat.field("num")
+    if flat.null_count:
+        valid = flat.is_valid()
+        texts = pc.if_else(valid, texts, pa.scalar(None, pa.string()))
+        nums = pc.if_else(valid, nums, pa.scalar(None, pa.float64()))
+    return texts, nums
+
+
+def dual_column(column: ArrowColumn | pa.Array) -> DualColumn:
+    """Any source column as duals WITHOUT interpretation: raw texts stay texts."""
+    arrow_type = _value_type(column.type)
+    if arrow_type == DUAL_TYPE:
+        texts, nums = dual_parts(column)
+        return DualColumn.of(texts.to_pylist(), float_numbers(nums))
+    column = plain(column)
+    n = len(column)
+    if is_text_type(arrow_type):
+        return DualColumn.of(column.to_pylist(), np.full(n, np.nan))
+    numbers = dual_numbers(column)
+    return DualColumn.of([None] * n, numbers)
+
+
+def dual_numbers(column: ArrowColumn | pa.Array) -> npt.NDArray[np.float64]:
+    """Numbers of a typed column as Qlik sees them: dates as serial days, bool as -1/0."""
+    arrow_type = column.type
+    if pa.types.is_boolean(arrow_type):
+        column = pc.if_else(column, -1.0, 0.0)
+    elif pa.types.is_date(arrow_type):
+        days = pc.cast(pc.cast(column, pa.date32()), pa.int32())
+        column = pc.add(pc.cast(days, pa.float64()), UNIX_EPOCH_SERIAL)
+    elif pa.types.is_timestamp(arrow_type):
+        micros = pc.cast(pc.cast(column, pa.timestamp("us", arrow_type.tz)), pa.int64())
+        column = pc.add(pc.divide(pc.cast(micros, pa.float64()), 86_400e6), UNIX_EPOCH_SERIAL)
+    elif pa.types.is_time(arrow_type):
+        micros = pc.cast(pc.cast(column, pa.time64("us")), pa.int64())
+        column = pc.divide(pc.cast(micros, pa.float64()), 86_400e6)
+    elif pa.types.is_null(arrow_type):
+        return np.full(len(column), np.nan)
+    else:
+        column = pc.cast(column, pa.float64())
+    return float_numbers(column)
+
+
+def float_numbers(column: ArrowColumn | pa.Array) -> npt.NDArray[np.float64]:
+    filled = pc.fill_null(column, np.nan) if column.null_count else column
+    if isinstance(filled, pa.ChunkedArray):
+        filled = filled.combine_chunks() if filled.num_chunks != 1 else filled.chunk(0)
+    return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def number_text(value: float) -> str:
+    """The shortest text of a number (`3`, `2.5`, `1e+20`), as written to text files."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def column_from_python(values: Sequence[Any]) -> ArrowColumn:
+    """Cells of a typed source (XLSX, JSON, SQL) as one Arrow column: one type when all
+    non-null cells share it (texts stay raw texts), else DUAL_TYPE (texts as text, numbers,
+    booleans and dates as numbers)."""
+    kinds = {_kind(v) for v in values if v is not None}
+    if kinds == {"date", "datetime"}:  # a sheet column of whole days and times
+        values = [_as_datetime(v) for v in values]
+        kinds = {"datetime"}
+    if not kinds or kinds == {"text"}:
+        array = pa.array([None if v is None else str(v) for v in values], type=pa.string())
+    elif len(kinds) == 1 and kinds != {"other"}:
+        try:
+            array = pa.array(list(values))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            array = _duals_of(values)
+    elif kinds <= {"int", "float"}:
+        array = pa.array([None if v is None else float(v) for v in values], type=pa.float64())
+    else:
+        array = _duals_of(values)
+    return pa.chunked_array([array])
+
+
+def _as_datetime(value: Any) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dt.datetime):
+        return "datetime"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, dt.time):
+        return "time"
+    if isinstance(value, dt.timedelta):
+        return "timedelta"
+    return "other"
+
+
+def _duals_of(values: Sequence[Any]) -> pa.Array:
+    texts: list[str | None] = []
+    numbers: list[float | None] = []
+    for value in values:
+        number = _serial(value)
+        if value is None:
+            texts.append(None)
+        elif number is None:
+            texts.append(value if isinstance(value, str) else _text_of(value))
+        else:
+            texts.append(None if isinstance(value, (bool, int, float)) else _text_of(value))
+        numbers.append(number)
+    mask = pa.array([v is None for v in values])
+    return pa.StructArray.from_arrays(
+        [pa.array(texts, type=pa.string()), pa.array(numbers, type=pa.float64())],
+        fields=list(DUAL_TYPE),
+        mask=mask,
+    )
+
+
+def _serial(value: Any) -> float | None:
+    """The Qlik number of a cell: numbers, booleans (-1/0), dates as serial days."""
+    if isinstance(value, bool):
+        return -1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        base = dt.datetime(1899, 12, 30, tzinfo=value.tzinfo)
+        return (value - base).total_seconds() / 86_400.0
+    if isinstance(value, dt.date):
+        return float((value - dt.date(1899, 12, 30)).days)
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second) / 86_400.0 + (
+            value.microsecond / 86_400e6
+        )
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86_400.0
+    return None
+
+
+def _text_of(value: Any) -> str:
+    if isinstance(value, (dt.date, dt.time, dt.datetime)):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value).decode()
+    return str(value)
+
+
+Interpreter = Callable[[pa.Array], npt.NDArray[np.float64]]
+
+
+def to_column(column: ArrowColumn | pa.Array, interpret: Interpreter | None = None) -> Column:
+    """A source column as an engine Column, vectorised. Raw texts get their numbers from
+    `interpret` (strings -> float64, NaN = not a number; default: plain numbers only)."""
+    arrow_type = _value_type(column.type)
+    if arrow_type == DUAL_TYPE:
+        texts, nums = dual_parts(column)
+        numbers = float_numbers(nums)
+        is_null = _null_mask(texts) & np.isnan(numbers)
+        return Column.from_arrow(pa.array(numbers, mask=is_null), texts=texts)
+    if is_text_type(arrow_type):
+        if interpret is None and not pa.types.is_dictionary(column.type):
+            fast = _fast_numbers(column)  # chunks stay chunks: from_arrow joins them once
+            if fast is not None:
+                values, canonical = fast
+                return Column.from_arrow(values, texts=None if canonical else column)
+        texts = plain(column)
+        if pa.types.is_large_string(texts.type):
+            texts = texts.cast(pa.string())
+        numbers = (interpret or interpret_numbers)(texts)
+        if bool(np.isnan(numbers).all()):
+            return Column.from_arrow(texts)
+        values = pa.array(numbers, mask=_null_mask(texts))
+        return Column.from_arrow(values, texts=texts)
+    flat = plain(column)
+    if pa.types.is_boolean(arrow_type) or pa.types.is_time(arrow_type):
+        numbers = dual_numbers(flat)
+        return Column.from_arrow(pa.array(numbers, mask=_null_mask(flat)))
+    if pa.types.is_null(arrow_type):
+        return Column.from_arrow(pa.nulls(len(flat), pa.string()))
+    return Column.from_arrow(flat)
+
+
+NUMBER_PATTERN = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+
+
+def _fast_numbers(texts: ArrowColumn | pa.Array) -> tuple[pa.Array, bool] | None:
+    """(numbers, whether every text is the number's canonical text) when every non-null text
+    is a plain finite number; None otherwise. One cast, no hashing: the common numeric column."""
+    if len(texts) == 0 or texts.null_count == len(texts):
+        return None
+    # a failing cast of a whole column is slow: decide the type on a sample first
+    sample = texts.slice(0, 4096)
+    kind = next((k for k in (pa.int64(), pa.float64()) if _casts(sample, k)), None)
+    if kind is None:
+        return None
+    try:
+        values = pc.cast(texts, kind)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if kind == pa.int64():
+        canonical = not _any(pc.starts_with(texts, "+")) and not _leading_zero(texts)
+        return pc.cast(values, pa.float64()), canonical
+    floats = values
+    if not _all(pc.is_finite(floats)):
+        return None  # inf, nan and the like: the interpretation rules decide
+    return pc.add(floats, 0.0), False  # -0 reads as 0
+
+
+def _casts(texts: pa.Array, kind: pa.DataType) -> bool:
+    try:
+        pc.cast(texts, kind)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return True
+
+
+def _any(mask: pa.Array) -> bool:
+    return bool(pc.any(mask).as_py())
+
+
+def _all(mask: pa.Array) -> bool:
+    return bool(pc.all(mask).as_py() is not False)
+
+
+def _leading_zero(texts: pa.Array) -> bool:
+    """`007`, `-0`, `-07`: integers whose text is not the canonical one."""
+    zero = pc.or_(pc.starts_with(texts, "0"), pc.starts_with(texts, "-0"))
+    if not _any(zero):
+        return False
+    return _any(pc.and_(zero, pc.not_equal(texts, "0")))
+
+
+def interpret_numbers(texts: pa.Array) -> npt.NDArray[np.float64]:
+    """Plain numbers (`12`, `-1.5`, `.5`, `1e3`), NaN otherwise; a column with few distinct
+    texts is read once per distinct text, one with many row by row."""
+    sample = texts.slice(0, 1 << 16)
+    if len(sample) > 1024 and len(pc.unique(sample)) > len(sample) // 2:
+        return _numbers_by_row(texts)
+    encoded = pc.dictionary_encode(texts)
+    dictionary = encoded.dictionary
+    if len(dictionary) == 0:
+        return np.full(len(texts), np.nan)
+    is_number = pc.fill_null(pc.match_substring_regex(dictionary, NUMBER_PATTERN), False)
+    values = np.full(len(dictionary), np.nan)
+    mask = np.asarray(is_number.to_numpy(zero_copy_only=False), dtype=bool)
+    if mask.any():
+        parsed = pc.cast(dictionary.filter(is_number), pa.float64())
+        parsed_values = parsed.to_numpy(zero_copy_only=False) + 0.0
+        parsed_values[~np.isfinite(parsed_values)] = np.nan
+        values[mask] = parsed_values
+    indices = encoded.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, 0)
+    out: npt.NDArray[np.float64] = values[np.asarray(indices.to_numpy(zero_copy_only=False))]
+    if encoded.indices.null_count:
+        out[_null_mask(encoded.indices)] = np.nan
+    return out
+
+
+def _numbers_by_row(texts: pa.Array) -> npt.NDArray[np.float64]:
+    numbers = np.full(len(texts), np.nan)
+    is_number = pc.fill_null(pc.match_substring_regex(texts, NUMBER_PATTERN), False)
+    mask = _true_mask(is_number)
+    if mask.any():
+        parsed = np.asarray(
+            pc.cast(texts.filter(is_number), pa.float64()).to_numpy(zero_copy_only=False)
+        )
+        parsed = parsed + 0.0
+        parsed[~np.isfinite(parsed)] = np.nan
+        numbers[mask] = parsed
+    return numbers
+
+
+def _true_mask(mask: pa.Array) -> npt.NDArray[np.bool_]:
+    return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _null_mask(array: pa.Array) -> npt.NDArray[np.bool_]:
+    return np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
