@@ -1,6 +1,6 @@
 """Chart expressions on the star schema: openqix hypercubes against DuckDB GROUP BY.
 
-Under a selection (Country in 3 values, ~1.5% of orders; and Category in 3 values, ~15%):
+Under a selection (Country in 3 values, ~1.5% of orders; Category in 3 values, ~15%; none):
 - Sum(Qty*Price) by Category x Country (dimensions from two different tables);
 - Count(DISTINCT CustomerID) by Category;
 - a set-analysis measure Sum({<Country=>} Qty*Price) by Category (ignores the selection).
@@ -32,9 +32,10 @@ from openqix.lang.expression import parse_expression
 from openqix.objects.cube import compute_cube
 from openqix.selections import Selections
 
-SELECTIONS = {
+SELECTIONS: dict[str, list[str]] = {
     "Country": ["Country 001", "Country 002", "Country 003"],
     "Category": ["Category 01", "Category 02", "Category 03"],
+    "no": [],  # no selection at all: the first view of an app
 }
 JOINED = (
     "orders o JOIN products p ON o.ProductID = p.ProductID "
@@ -92,10 +93,11 @@ def main() -> None:
     print(f"orders: {args.orders:,}")
     for field, values in SELECTIONS.items():
         selections = Selections(app)
-        assert selections.select_values(field, values)
+        if values:
+            assert selections.select_values(field, values)
         state, inference = selections.resolve(None)
         infer(app.model, state)
-        where = f"{field} IN ({', '.join(repr(v) for v in values)})"
+        where = f"{field} IN ({', '.join(repr(v) for v in values)})" if values else "TRUE"
         where_set = where if field != "Country" else "TRUE"
         for title, dims, measure, sql in CASES:
             parse_expression(measure)

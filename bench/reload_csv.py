@@ -113,16 +113,15 @@ def side_openqix(path: Path) -> dict[str, Any]:
 def side_sources(path: Path) -> dict[str, Any]:
     from openqix.engine.model import DataModel, LoadedTable
     from openqix.script.sources import read_table
-    from openqix.script.sources.table import to_column
+    from openqix.script.sources.table import to_columns
 
     base = peak_rss()
     start = time.perf_counter()
     source = read_table(path, None)
     read = time.perf_counter() - start
-    names, columns = source.field_names, list(source.columns)
-    del source  # each raw column is dropped once converted
-    for i, column in enumerate(columns):
-        columns[i] = to_column(column)
+    names = source.field_names
+    columns = to_columns(source.columns)
+    del source
     interpreted = time.perf_counter() - start
     model = DataModel.build([LoadedTable("big", names, tuple(columns))])
     seconds = time.perf_counter() - start

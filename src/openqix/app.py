@@ -24,6 +24,7 @@ from openqix.errors import (
 )
 from openqix.objects.variables import VariableStore
 from openqix.progress import ReloadCancelled, ReloadProgress
+from openqix.script.errors import error_line
 from openqix.script.executor import model_tables, run_script
 from openqix.script.reload_log import write_script_log
 from openqix.script.sources.connections import SQL_TYPES, ConnectionResolver, FolderConnection
@@ -118,7 +119,8 @@ class App:
         finally:
             self._reload_lock.release()
         if not outcome.success:
-            progress.error(str(outcome.error) if outcome.error else "Reload failed")
+            message = str(outcome.error) if outcome.error else "Reload failed"
+            progress.error(message, line=error_line(self.script, outcome.error))
         outcome.log_file = write_script_log(self.id, progress.lines, outcome.success)
         progress.finish()
         return outcome
@@ -148,6 +150,7 @@ class App:
                 partial=partial,
                 previous=model_tables(self.model) if partial else (),
                 continue_on_error=mode == 2,  # qMode 2: ignore errors and go on
+                transient=progress.transient,
                 check=progress.check_cancelled,
             )
             model = DataModel.build(result.tables)

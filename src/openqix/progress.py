@@ -26,6 +26,7 @@ class ReloadCancelled(QixError):
 @dataclass
 class ReloadProgress:
     request_id: Any = None  # the DoReload request, for AbortRequest
+    queued: bool = False  # the DoReload frame arrived but waits behind earlier calls
     started_at: float = field(default_factory=time.monotonic)
     _lines: list[str] = field(default_factory=list)
     _read: int = 0
@@ -90,6 +91,8 @@ class ReloadProgress:
 
     def snapshot(self) -> dict[str, Any]:
         """`qProgressData` of GetProgress: new persistent lines since the last call."""
+        if self.queued:
+            return {**idle_progress(), "qFinished": self._finished}
         new = self.take_new_lines()
         with self._lock:
             return {

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 import pytest
 
 import openqix.app
@@ -99,3 +100,29 @@ def test_abort_request_of_another_request_leaves_the_reload_alone(
 def test_get_progress_before_any_reload_is_idle(connect: Callable[..., InMemoryClient]) -> None:
     progress = connect().call(-1, "GetProgress", [0])["qProgressData"]
     assert progress["qStarted"] is False and progress["qPersistentProgress"] == ""
+
+
+def test_a_queued_reload_is_reported_as_not_started(loaded: tuple[InMemoryClient, int]) -> None:
+    """A DoReload frame waiting behind earlier calls is not the previous, finished reload."""
+    client, doc = loaded
+    frame = orjson.dumps(
+        {"jsonrpc": "2.0", "id": 77, "handle": doc, "method": "DoReload", "params": []}
+    )
+    client.attachment.queue(frame)
+    waiting = client.call(-1, "GetProgress", [0])["qProgressData"]
+    assert waiting["qStarted"] is False and waiting["qFinished"] is False
+    assert orjson.loads(client.attachment.receive(frame))["result"] == {"qReturn": True}
+    client.attachment.idle()
+    done = client.call(-1, "GetProgress", [77])["qProgressData"]
+    assert done["qStarted"] is True and done["qFinished"] is True
+
+
+def test_a_queued_reload_that_fails_to_start_ends(loaded: tuple[InMemoryClient, int]) -> None:
+    client, _ = loaded
+    frame = orjson.dumps(
+        {"jsonrpc": "2.0", "id": 78, "handle": 999, "method": "DoReload", "params": []}
+    )
+    client.attachment.queue(frame)
+    assert "error" in orjson.loads(client.attachment.receive(frame))
+    client.attachment.idle()
+    assert client.call(-1, "GetProgress", [0])["qProgressData"]["qFinished"] is True

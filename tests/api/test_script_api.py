@@ -89,3 +89,13 @@ def test_mode_2_ignores_errors(loaded):
     tables = client.call(doc, "GetTablesAndKeys", [{}, {}, 0, False, False])["qtr"]
     assert [t["qName"] for t in tables] == ["T"]
     assert client.call(doc, "DoReload", [0, False, False]) == {"qReturn": False}
+
+
+def test_failed_reload_progress_names_the_line(loaded):
+    client, doc = loaded
+    client.call(doc, "SetScript", ["SET a = 1;\n  Bogus x;\n"])
+    assert client.call(doc, "DoReload", [0, False, False]) == {"qReturn": False}
+    progress = client.call(-1, "GetProgress", [0])["qProgressData"]
+    (error,) = progress["qErrorData"]
+    assert error["qErrorString"] == "Unknown statement: Bogus (line 2, column 3)"
+    assert error["qLine"] == "  Bogus x;"

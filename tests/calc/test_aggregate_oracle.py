@@ -132,6 +132,11 @@ def correl(pairs: list[tuple[Value, Value]]) -> float:
         return NAN
 
 
+def concat(texts: list[str]) -> str | None:
+    """Concat of no value is NULL."""
+    return ",".join(texts) if texts else None
+
+
 def stdev(xs: list[float]) -> float:
     return statistics.stdev(xs) if len(xs) > 1 else NAN
 
@@ -155,14 +160,14 @@ ORACLES: dict[str, Callable[[list[Value]], Any]] = {
     "NUMERICCOUNT": lambda vs: float(len(numeric(vs))),
     "TEXTCOUNT": lambda vs: float(sum(not is_null(v) and v[1] != v[1] for v in vs)),
     "MISSINGCOUNT": lambda vs: float(sum(v[1] != v[1] for v in vs)),
-    "CONCAT": lambda vs: ",".join(sorted(display(v) for v in vs if not is_null(v))),
+    "CONCAT": lambda vs: concat(sorted(display(v) for v in vs if not is_null(v))),
 }
 DISTINCT_ORACLES = {
     "SUM": lambda vs: float(sum(numeric(distinct(vs)))),
     "COUNT": lambda vs: float(len(distinct(vs))),
     "AVG": lambda vs: statistics.fmean(numeric(distinct(vs))) if numeric(distinct(vs)) else NAN,
     "MEDIAN": lambda vs: quantile(numeric(distinct(vs)), 0.5),
-    "CONCAT": lambda vs: ",".join(sorted({display(v) for v in vs if not is_null(v)})),
+    "CONCAT": lambda vs: concat(sorted({display(v) for v in vs if not is_null(v)})),
     "NUMERICCOUNT": lambda vs: float(len(numeric(distinct(vs)))),
 }
 

@@ -28,6 +28,7 @@ from openqix.calc.chart import (
 from openqix.calc.errors import CalcError
 from openqix.engine.model import DataModel
 from openqix.engine.selection import SelectionState, select_symbols
+from openqix.lang.errors import ScriptSyntaxError
 from openqix.lang.expression import field_names, parse_expression
 
 SHOP = model(
@@ -312,3 +313,147 @@ def _avg_of_sums(rows: list[tuple[Any, ...]]) -> float:
     for _, product, amount in rows:
         sums[product] = sums.get(product, 0.0) + (amount or 0)
     return sum(sums.values()) / len(sums) if sums else math.nan
+
+
+_atoms = st.sampled_from(
+    ["Qty", "Price", "Product", "Country", "Year", "1", "'x'", "Null()", "Nope", "OrderID"]
+)
+_aggregations = st.sampled_from(
+    ["Sum", "Count", "Avg", "Min", "Only", "Concat", "Mode", "MaxString", "Median", "Stdev"]
+)
+_sets = st.sampled_from(["", "{1} ", "{$<Year={2021}>} ", "{<Country={SE}>+<Year={2020}>} "])
+
+
+@st.composite
+def chart_expressions(draw: st.DrawFn, depth: int = 3) -> str:
+    if depth == 0 or draw(st.booleans()):
+        return draw(_atoms)
+    kind = draw(st.sampled_from(["agg", "bin", "aggr", "total", "if", "rank"]))
+    inner = draw(chart_expressions(depth - 1))
+    if kind == "agg":
+        distinct = draw(st.sampled_from(["", "DISTINCT "]))
+        return f"{draw(_aggregations)}({draw(_sets)}{distinct}{inner})"
+    if kind == "total":
+        return f"Sum(TOTAL <Country> {inner})"
+    if kind == "aggr":
+        return f"Max(Aggr(Sum({inner}), {draw(st.sampled_from(['Country', 'Product']))}))"
+    if kind == "if":
+        return f"If({inner} > 1, {draw(chart_expressions(depth - 1))})"
+    if kind == "rank":
+        return f"Rank(Sum({inner}))"
+    op = draw(st.sampled_from(["+", "*", "&", "=", "and", "/"]))
+    return f"{inner} {op} {draw(chart_expressions(depth - 1))}"
+
+
+@settings(max_examples=80, deadline=None)
+@given(chart_expressions(), st.sampled_from([[], ["Country"], ["Year", "Product"]]))
+def test_any_expression_gives_values_or_a_typed_error(text: str, dims: list[str]) -> None:
+    """Fuzzing: every expression ends in one value per row or a CalcError, never a crash."""
+    ctx = ChartContext(SHOP, selected(SHOP, Year=[2020]))
+    try:
+        expr = parse_expression(text)
+        rows = chart_rows(ctx, [ChartDimension(d) for d in dims], None, field_names(expr))
+        result = ChartEvaluator(ctx, rows).eval(expr)
+    except (CalcError, ScriptSyntaxError):
+        return
+    assert len(result) == rows.count
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    orders_strategy,
+    st.lists(st.sampled_from(["SE", "DK", None]), min_size=6, max_size=6),
+    st.lists(st.booleans(), min_size=6, max_size=6),
+    st.lists(st.booleans(), min_size=12, max_size=12),
+)
+def test_star_shortcut_equals_the_join(
+    orders: list[tuple[int, str, int | None]],
+    countries: list[str | None],
+    customer_possible: list[bool],
+    order_possible: list[bool],
+) -> None:
+    """Rows and per-row sums from the star projection equal those from the outer join."""
+    from openqix.calc import chart as chart_module
+    from openqix.calc.setanalysis import RecordSet
+
+    m = model(
+        table(
+            "Orders",
+            CustomerID=[o[0] for o in orders],
+            Product=[o[1] for o in orders],
+            Amount=[o[2] for o in orders],
+        ),
+        table("Customers", CustomerID=[0, 1, 2, 3, 4, 6], Country=countries),
+    )
+    rows_mask = {
+        "Orders": np.array(order_possible[: len(orders)], dtype=bool),
+        "Customers": np.array(customer_possible, dtype=bool),
+    }
+    dims = [ChartDimension("Country"), ChartDimension("Product")]
+
+    def run(shortcut: bool) -> dict[tuple[Any, ...], float]:
+        ctx = ChartContext(m, _base=RecordSet(rows_mask))
+        original = chart_module.star_rows
+        if not shortcut:
+            chart_module.star_rows = lambda *args: None  # type: ignore[assignment]
+        try:
+            rows = chart_rows(ctx, dims, None, ["Amount"])
+            sums = ChartEvaluator(ctx, rows).eval(parse_expression("Sum(Amount)")).num
+        finally:
+            chart_module.star_rows = original
+        keys = zip(*(rows.dim_values(d).text.tolist() for d in range(2)), strict=True)
+        return dict(zip(keys, sums.tolist(), strict=True))
+
+    assert run(True) == run(False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.one_of(st.none(), st.integers(0, 9))), max_size=10),
+    st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=5, max_size=5),
+    st.lists(st.sampled_from(["x", "y", None]), min_size=3, max_size=3),
+    st.lists(st.booleans(), min_size=18, max_size=18),
+    st.sampled_from([["Category"], ["Category", "ProductID"], ["CatID", "Tag"]]),
+)
+def test_snowflake_shortcut_equals_the_join(
+    orders: list[tuple[int, int | None]],
+    category_of: list[int | None],
+    names: list[str | None],
+    possible: list[bool],
+    dims: list[str],
+) -> None:
+    """Orders -> Products -> Categories (+ Tags on products): the projection through two
+    links, with orphans at every level, gives the rows and sums of the outer join."""
+    from openqix.calc import chart as chart_module
+    from openqix.calc.setanalysis import RecordSet
+
+    m = model(
+        table(
+            "Orders",
+            ProductID=[o[0] for o in orders] or [0],
+            Amount=[o[1] for o in orders] or [None],
+        ),
+        table("Products", ProductID=[0, 1, 2, 3, 4], CatID=category_of),
+        table("Categories", CatID=[0, 1, 2], Category=names),
+        table("Tags", CatID=[1, 2, 2], Tag=["a", "b", "c"]),
+    )
+    sizes = {t: m.tables[t].n_rows for t in m.tables}
+    masks, start = {}, 0
+    for name, size in sizes.items():
+        masks[name] = np.array((possible * 2)[start : start + size], dtype=bool)
+        start += size
+
+    def run(shortcut: bool) -> dict[tuple[Any, ...], float]:
+        ctx = ChartContext(m, _base=RecordSet(masks))
+        original = chart_module.star_rows
+        if not shortcut:
+            chart_module.star_rows = lambda *args: None  # type: ignore[assignment]
+        try:
+            rows = chart_rows(ctx, [ChartDimension(d) for d in dims], None, ["Amount"])
+            sums = ChartEvaluator(ctx, rows).eval(parse_expression("Sum(Amount)")).num
+        finally:
+            chart_module.star_rows = original
+        keys = zip(*(rows.dim_values(d).text.tolist() for d in range(len(dims))), strict=True)
+        return dict(zip(keys, sums.tolist(), strict=True))
+
+    assert run(True) == run(False)

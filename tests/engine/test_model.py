@@ -312,3 +312,63 @@ def test_states_are_computed_per_field_on_demand() -> None:
     assert "Product" in states and "Nope" not in states
     assert states["Product"].tolist() == states["Product"].tolist()
     assert not states["Product"].flags.writeable
+
+
+def test_the_cache_is_bounded_by_bytes_as_well() -> None:
+    from openqix.engine.inference import _LRU
+
+    cache: _LRU[str, int] = _LRU(10, max_bytes=100)
+    cache.put("a", 1, 60)
+    cache.put("b", 2, 60)  # over the byte bound: "a" goes
+    assert cache.get("a") is None and cache.get("b") == 2
+    cache.put("c", 3, 500)  # the newest always stays
+    assert cache.get("b") is None and cache.get("c") == 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sets(st.tuples(st.sampled_from("uvwx"), st.sampled_from("pqrs")), max_size=12),
+    st.sets(st.sampled_from("pqrs"), max_size=3),
+    st.sets(st.sampled_from("pqrs"), max_size=2),
+)
+def test_and_mode_matches_brute_force(
+    pairs: set[tuple[str, str]], chosen: set[str], negated: set[str]
+) -> None:
+    rows = sorted(pairs)
+    model = DataModel.build(
+        [
+            table("Bought", Customer=[c for c, _ in rows], Product=[p for _, p in rows]),
+            table("People", Customer=list("uvwx"), Age=[1, 2, 3, 4]),
+        ]
+    )
+    products = model.fields["Product"].symbols if rows else None
+    chosen = {p for p in chosen if products is not None and products.find_text(p) is not None}
+    negated = {
+        p for p in negated - chosen if products is not None and products.find_text(p) is not None
+    }
+    if not chosen and not negated:
+        return
+    assert products is not None
+    bought = {c: {p for cc, p in rows if cc == c} for c in "uvwx"}
+    # A customer without any Bought row has no partner row: excluded, as by any selection.
+    expected = {
+        c for c in "uvwx" if bought[c] and chosen <= bought[c] and not (negated & bought[c])
+    }
+    start = SelectionState.empty()
+    ids = [products.find_text(p) for p in sorted(chosen)]
+    state, ok = select_symbols(model, start, "Product", ids, False, False, and_mode=True)  # type: ignore[arg-type]
+    if chosen and not any(chosen <= b for b in bought.values()):
+        assert not ok and state is start  # nothing would be possible: refused
+        return
+    assert ok
+    if negated:
+        not_ids = [products.find_text(p) for p in sorted(negated)]
+        after, ok = select_not(model, state, "Product", not_ids, False, False)  # type: ignore[arg-type]
+        if not expected and chosen:  # the AND values would all be excluded: refused
+            assert not ok and after is state
+            return
+        assert ok
+        state = after
+    got = letters(model, state, "Age")
+    ages = {"u": "1", "v": "2", "w": "3", "x": "4"}
+    assert {c for c in "uvwx" if got[ages[c]] == "O"} == expected

@@ -199,7 +199,7 @@ def cases(draw: st.DrawFn) -> tuple[Source, DataModel, SelectionState, Chosen]:
     return source, model, SelectionState(fields), chosen
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(cases())
 def test_inference_matches_the_source_join(
     case: tuple[Source, DataModel, SelectionState, Chosen],

@@ -102,3 +102,27 @@ def test_any_text_expands_or_fails_typed(text: str) -> None:
         return
     for i in range(len(expansion.text) + 1):
         assert 0 <= expansion.original_offset(i) <= len(text)
+
+
+def test_include_calls_the_includer_and_keeps_positions() -> None:
+    text = "A $(Include=lib://x/a.qvs) B"
+    calls: list[tuple[str, bool]] = []
+
+    def include(path: str, must: bool) -> str:
+        calls.append((path, must))
+        return "SET x = 1;"
+
+    expansion = expand_dollars(text, 0, len(text), {}, LineIndex(text), None, include)
+    assert expansion.text == "A SET x = 1; B"
+    assert calls == [("lib://x/a.qvs", False)]
+    assert expansion.original_offset(expansion.text.index("B")) == text.index("B")
+    expand_dollars(
+        "$(must_include = f)", 0, 19, {}, LineIndex("$(must_include = f)"), None, include
+    )
+    assert calls[-1] == ("f", True)
+
+
+def test_include_without_an_includer_is_a_located_error() -> None:
+    with pytest.raises(ScriptError, match="Include files are not available") as caught:
+        expand("x\n $(Include=a)")
+    assert (caught.value.line, caught.value.column) == (2, 2)

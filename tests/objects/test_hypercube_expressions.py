@@ -106,3 +106,36 @@ def test_bad_definitions_are_errors_on_their_column_only() -> None:
     assert got["qMeasureInfo"][0]["qError"]["qErrorCode"] == 7000
     assert "Nested aggregation" in got["qMeasureInfo"][0]["qError"]["qExtendedMessage"]
     assert texts(page(got)) == [["-", "2020", "-", "6"], ["-", "2021", "-", "22"]]
+
+
+def test_no_possible_records() -> None:
+    empty = select("Quarter", "Q4")
+    nothing = SelectionState(
+        {**empty.fields, "Rep": select("Rep", "a").fields["Rep"]}
+    )  # Q4 and Rep a: no record
+    definition = cube_def(["Year"], ["Sum(Amount)", "Rank(Sum(Amount))", "Concat(Rep)"])
+    got = layout(definition, nothing)
+    assert got["qSize"]["qcy"] == 0
+    assert [c["qText"] for c in got["qGrandTotalRow"]] == ["0", "1", "-"]
+
+
+def test_calculated_and_field_dimensions_with_a_set_measure() -> None:
+    state = select("Year", "2020")
+    definition = cube_def(["=Amount * 2", "Year"], ["Sum(Amount)", "Count({1<Rep={b}>} Amount)"])
+    rows = texts(page(layout(definition, state)))
+    assert rows == [["2", "2020", "1", "0"], ["4", "2020", "2", "1"], ["6", "2020", "3", "0"]]
+
+
+def test_explicit_number_formats_shape_measure_texts() -> None:
+    definition = cube_def(["Year"], ["Sum(Amount) * 1000", "Sum(Amount) / 100", "Max(Amount)"])
+    formats = [
+        {"qType": "F", "qnDec": 2, "qUseThou": 0, "qFmt": "#,##0.00", "qDec": ".", "qThou": ","},
+        {"qType": "F", "qnDec": 0, "qUseThou": 0, "qFmt": "0%", "qDec": "."},
+        {"qType": "D", "qFmt": "YYYY-MM-DD"},
+    ]
+    for measure, fmt in zip(definition["qMeasures"], formats, strict=True):
+        measure["qDef"]["qNumFormat"] = fmt
+    got = layout(definition)
+    assert texts(page(got))[0] == ["2020", "6,000.00", "6%", "1900-01-02"]
+    assert page(got)["qMatrix"][0][1]["qNum"] == 6000.0
+    assert [c["qText"] for c in got["qGrandTotalRow"]] == ["28,000.00", "28%", "1900-01-06"]

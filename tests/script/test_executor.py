@@ -38,8 +38,17 @@ def test_group_by_matches_brute_force(rows: list[tuple[str, int]]) -> None:
     script = inline("Src", ("G", "V"), rows) + (
         "Agg:\nLOAD G, Sum(V) AS S, Count(DISTINCT V) AS D, Count(V) AS C, Min(V) AS Lo\n"
         "RESIDENT Src GROUP BY G;\n"
+        "ByValue:\nLOAD V AS W, Count(DISTINCT G) AS DG, Sum(DISTINCT V) AS SV\n"
+        "RESIDENT Src GROUP BY V;\n"
     )
-    got = table_rows(tables(script)["Agg"])
+    result = tables(script)
+    by_value: dict[int, set[str]] = defaultdict(set)
+    for g, v in rows:
+        by_value[v].add(g)
+    assert table_rows(result["ByValue"]) == [
+        [str(v), str(len(gs)), str(v)] for v, gs in by_value.items()
+    ]
+    got = table_rows(result["Agg"])
     groups: dict[str, list[int]] = defaultdict(list)
     for g, v in rows:
         groups[g].append(v)
@@ -186,3 +195,9 @@ def test_tags_reach_the_model() -> None:
     script = "T:\nLOAD * INLINE [\nA\n1\n];\nTAG FIELD A WITH 'mine', '$dimension';\n"
     model = DataModel.build(run_script(script, NONE).tables)
     assert {"mine", "$dimension"} <= set(model.fields["A"].tags)
+
+
+def test_transient_progress_names_the_running_statement() -> None:
+    seen: list[str] = []
+    run_script("SET a = 1;\nT: LOAD * INLINE [\nX\n1\n];\nTRACE $(a);", NONE, transient=seen.append)
+    assert seen == ["SET a = 1;", "T: LOAD * INLINE [", "TRACE 1;"]

@@ -48,7 +48,7 @@ def test_bom_crlf_quotes_and_ragged_rows(root: Path, connections: ConnectionReso
     )
     (table,) = result.tables
     assert (table.name, table.field_names) == ("orders", ("Id", "Name", "Note"))
-    assert table_rows(table) == [["1", "Smith, J", 'a "b"'], ["2", "Lee", None], ["3", "", "x"]]
+    assert table_rows(table) == [["1", "Smith, J", 'a "b"'], ["2", "Lee", ""], ["3", "", "x"]]
     assert result.log == ["orders << orders.csv", "3 Lines fetched"]
 
 

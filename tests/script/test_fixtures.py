@@ -1,7 +1,8 @@
 """Behaviour pinned by text fixtures: every tests/fixtures/scripts/NAME.qvs runs against the
 connections `data` (tests/fixtures/data), `inc` (tests/fixtures/scripts/include), `out` (an
-empty writable folder) and `db` (an SQLite database with a `people` table) and must give what NAME.json describes: tables with names,
-fields and rows as texts (optionally the log, variables, comments and tags), or an error."""
+empty writable folder) and `db` (an SQLite database with a `people` table) and must give what
+NAME.json describes: tables with names, fields and rows as texts (optionally the log,
+variables, comments and tags), or an error."""
 
 from __future__ import annotations
 

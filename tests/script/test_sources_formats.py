@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from openqix.script.errors import SourceError
 from openqix.script.sources import (
     DualColumn,
     ReadOptions,
@@ -260,3 +261,35 @@ def test_engine_columns_agree_with_the_plain_number_rule(texts: list[str | None]
         else:
             assert float(str(got_text)) == expected
             first_text.setdefault(expected + 0.0, text)
+
+
+def test_with_the_scripts_interpreter_only_whole_numbers_take_the_cast() -> None:
+    def nothing_is_a_number(texts: pa.Array) -> np.ndarray:
+        return np.full(len(texts), np.nan)
+
+    def column(texts: list[str]) -> pa.ChunkedArray:
+        return pa.chunked_array([pa.array(texts * 3000)])
+
+    whole = to_column(column(["-12", "007", "3"]), nothing_is_a_number)
+    assert whole.numbers[:3].tolist() == [-12.0, 7.0, 3.0]
+    assert list(whole.texts[:3]) == ["-12", "007", "3"]
+    for texts in (["1.5", "2"], ["+5", "2"], ["x", "2"]):
+        decided = to_column(column(texts), nothing_is_a_number)
+        assert bool(np.isnan(decided.numbers).all())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["json", "ooxml", "parquet", "txt", "qvd", "fix"]),
+    st.one_of(
+        st.binary(max_size=200),
+        st.sampled_from([b"PK\x03\x04", b"PAR1", b"[", b"{}", b"<QvdTableHeader>"]).flatmap(
+            lambda head: st.binary(max_size=100).map(lambda tail: head + tail)
+        ),
+    ),
+)
+def test_any_bytes_give_a_table_or_a_clear_error(file_type: str, data: bytes) -> None:
+    try:
+        read_table(data, ReadOptions(file_type=file_type), name="fuzz.bin")
+    except SourceError as error:
+        assert "fuzz.bin" in str(error) or "fix" in str(error)

@@ -166,3 +166,39 @@ def test_symbol_index_out_of_range_and_unknown_symbol_type() -> None:
     assert records != broken[-3:] and header_end
     with pytest.raises(BadQvdError, match="bad index"):
         read_qvd(broken, "x.qvd")
+
+
+SAMPLE = write_qvd(
+    StoreTable(
+        ("A", "B"),
+        (
+            DualColumn.of(["x", None, "007", None], [math.nan, 2.5, 7.0, math.nan]),
+            DualColumn.of([None, None, None, None], [1.0, 2.0, 3.0, 70000.0]),
+        ),
+    )
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, len(SAMPLE) - 1), st.integers(0, 255)), max_size=4),
+    st.integers(0, len(SAMPLE)),
+)
+def test_damaged_files_load_or_fail_cleanly(flips: list[tuple[int, int]], cut: int) -> None:
+    data = bytearray(SAMPLE[:cut])
+    for position, value in flips:
+        if position < len(data):
+            data[position] = value
+    try:
+        table = read_table(bytes(data), name="damaged.qvd")
+    except BadFileError as error:
+        assert "damaged.qvd" in str(error)
+    else:
+        for column in table.columns:
+            dual_column(column)  # every index is inside its symbol table
+
+
+def test_a_symbol_cut_short_is_a_clear_error() -> None:
+    data = SAMPLE.replace(b"\x01\x01\x00\x00\x00", b"\x01\x01\x00\x00", 1)
+    with pytest.raises(BadQvdError, match=r"damaged\.qvd"):
+        read_qvd(data, "damaged.qvd")

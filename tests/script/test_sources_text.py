@@ -25,6 +25,7 @@ from openqix.script.sources import (
 )
 from openqix.script.sources.delimited import TextFormat, _Dialect, parse_delimited
 from openqix.script.sources.errors import BadFileError
+from openqix.script.sources.writers import delimited_bytes
 
 
 def rows(table: SourceTable) -> list[list[str | None]]:
@@ -43,14 +44,16 @@ def txt(**items: object) -> ReadOptions:
         (b"A  B\n1   2\n", txt(delimiter=SPACES), ("A", "B"), [["1", "2"]]),
         (b"junk\nmore junk\nA,B\n1,2\n", txt(header_lines=2), ("A", "B"), [["1", "2"]]),
         (b"A,B\n#1,2\n3,4\n", txt(comment="#"), ("A", "B"), [["3", "4"]]),
-        (b"1,2\n3\n", txt(labels="none"), ("@1", "@2"), [["1", "2"], ["3", None]]),
-        (b"A,B,C\n1,2\n\n4,5,6,7\n", txt(), ("A", "B", "C"), [["1", "2", None], ["4", "5", "6"]]),
+        (b"1,2\n3\n", txt(labels="none"), ("@1", "@2"), [["1", "2"], ["3", ""]]),
+        (b"A,B,C\n1,2\n\n4,5,6,7\n", txt(), ("A", "B", "C"), [["1", "2", ""], ["4", "5", "6"]]),
         (b'A,B\n1,"x\n y"\n', txt(quoting="msq"), ("A", "B"), [["1", "x\n y"]]),
         (b'A,B\n"1","a,""b"""\n', txt(), ("A", "B"), [["1", 'a,"b"']]),
         (b'A,B\n"1",x"y\n', txt(quoting="none"), ("A", "B"), [['"1"', 'x"y']]),
         ("A\nMalmö\n".encode("cp1252"), txt(encoding="cp1252"), ("A",), [["Malmö"]]),
         ("A\nMalmö\n".encode("utf-16"), txt(encoding="utf-16"), ("A",), [["Malmö"]]),
         (b"\xef\xbb\xbfA\nx\n", txt(encoding="cp1252"), ("A",), [["x"]]),
+        ("A\nMalmö\n".encode("utf-16"), txt(), ("A",), [["Malmö"]]),
+        ("A\nMalmö\n".encode("utf-16"), txt(encoding="cp1252"), ("A",), [["Malmö"]]),
         (b"A;B\n1;2", ReadOptions(delimiter=";"), ("A", "B"), [["1", "2"]]),
     ],
 )
@@ -116,7 +119,7 @@ def test_fixed_records_with_embedded_labels() -> None:
     data = b"Id  Name      City\n1   Ann Lee   Lund\n22  Bo        Malmo\n3\n"
     table = read_table(data, ReadOptions(file_type="fix"), name="x.txt")
     assert table.field_names == ("Id", "Name", "City")
-    assert rows(table) == [["1", "Ann Lee", "Lund"], ["22", "Bo", "Malmo"], ["3", None, None]]
+    assert rows(table) == [["1", "Ann Lee", "Lund"], ["22", "Bo", "Malmo"], ["3", "", ""]]
     with pytest.raises(BadFileError, match=r"x\.txt"):
         read_table(data, ReadOptions(file_type="fix", labels="none"), name="x.txt")
 
@@ -152,7 +155,15 @@ TEXT_VALUES = st.one_of(
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(
-        st.tuples(TEXT_VALUES, st.one_of(st.just(math.nan), st.integers(-99, 99))), max_size=12
+        st.tuples(
+            TEXT_VALUES,
+            st.one_of(
+                st.just(math.nan),
+                st.integers(-99, 99),
+                st.floats(allow_nan=False, allow_infinity=False),
+            ),
+        ),
+        max_size=12,
     )
 )
 def test_csv_round_trip_with_nulls_and_duals(
@@ -208,3 +219,12 @@ def test_the_arrow_path_agrees_on_csv_writer_output(grid: list[list[str]], quoti
         return
     slow = parse_delimited(out.getvalue(), text_format)
     assert (fast.field_names, rows(fast)) == (slow.field_names, [list(r) for r in slow.rows()])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=20))
+def test_stored_numbers_are_written_in_the_engines_shortest_form(numbers: list[float]) -> None:
+    column = DualColumn.of([None] * len(numbers), numbers)
+    data = delimited_bytes(StoreTable(("V",), (column,)), ReadOptions(), "x.csv")
+    written = data.decode("utf-8-sig").split("\r\n")[1:-1]
+    assert written == column.texts_or_display()

@@ -25,6 +25,7 @@ from openqix.errors import (
     NotImplementedMethod,
     QixError,
 )
+from openqix.progress import ReloadProgress
 from openqix.protocol.codes import CloseCode
 from openqix.protocol.jsonrpc import (
     Request,
@@ -142,6 +143,7 @@ class Attachment:
         self.session = session
         self.connection = connection
         self.created = created
+        self._queued_reloads: dict[Any, ReloadProgress] = {}
 
     def greeting(self) -> bytes:
         state = "SESSION_CREATED" if self.created else "SESSION_ATTACHED"
@@ -164,17 +166,32 @@ class Attachment:
         with self.session.lock:
             with self.core.notify_lock:
                 self.connection.busy = True
-            return self._answer(frame)
+            try:
+                return self._answer(frame)
+            finally:
+                if self._queued_reloads:
+                    queued = self._queued_reloads.pop(_small_request_id(frame), None)
+                    if queued is not None:
+                        queued.finish()  # it never started (bad handle ...) or it is done
+
+    def queue(self, frame: str | bytes) -> None:
+        """A frame waits behind earlier ones of the socket. A queued DoReload shows in
+        GetProgress as not started yet (not as the previous, finished reload)."""
+        self.begin()
+        request = _small_request(frame)
+        if request is not None and request.method in ("DoReload", "DoReloadEx"):
+            progress = ReloadProgress(request_id=request.id, queued=True)
+            self._queued_reloads[request.id] = progress
+            self.session.state["progress"] = progress
 
     def is_out_of_band(self, frame: str | bytes) -> bool:
         """A small Global call that must not wait for the session's running call."""
-        if len(frame) > _OUT_OF_BAND_MAX_BYTES:
-            return False
-        try:
-            request = parse_request(frame)
-        except RequestError:
-            return False
-        return request.handle == GLOBAL_HANDLE and request.method in OUT_OF_BAND
+        request = _small_request(frame)
+        return (
+            request is not None
+            and request.handle == GLOBAL_HANDLE
+            and request.method in OUT_OF_BAND
+        )
 
     def receive_out_of_band(self, frame: str | bytes) -> bytes:
         """Answer an `is_out_of_band` frame without the session lock (no state changes)."""
@@ -218,6 +235,21 @@ class Attachment:
         if error is not None:
             return encode_error(call.request_id, error, change, close)
         return encode_result(call.request_id, result, change, close)
+
+
+def _small_request(frame: str | bytes) -> Request | None:
+    """The request of a small well-formed frame; None for anything else."""
+    if len(frame) > _OUT_OF_BAND_MAX_BYTES:
+        return None
+    try:
+        return parse_request(frame)
+    except RequestError:
+        return None
+
+
+def _small_request_id(frame: str | bytes) -> Any:
+    request = _small_request(frame)
+    return None if request is None else request.id
 
 
 def dispatch(call: Call, request: Request) -> Any:

@@ -38,11 +38,12 @@ class DocApi(DocSelectionsMixin, DocExpressionsApi, QixApi):
         return {"qReturn": script}
 
     def DoReload(self, qMode: int, qPartial: bool, qDebug: bool) -> dict[str, Any]:
-        return {"qReturn": self._reload(bool(qPartial), int(qMode or 0)).success}
+        return {"qReturn": self._reload(bool(qPartial), qMode if qMode == 2 else 0).success}
 
     def DoReloadEx(self, qParams: dict[str, Any]) -> dict[str, Any]:
-        params = qParams or {}
-        outcome = self._reload(bool(params.get("qPartial", False)), int(params.get("qMode") or 0))
+        params = qParams if isinstance(qParams, dict) else {}
+        mode = params.get("qMode")
+        outcome = self._reload(bool(params.get("qPartial", False)), mode if mode == 2 else 0)
         return {"qResult": {"qSuccess": outcome.success, "qScriptLogFile": outcome.log_file}}
 
     def CheckScriptSyntax(self) -> dict[str, Any]:

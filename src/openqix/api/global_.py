@@ -133,6 +133,10 @@ class GlobalApi(QixApi):
         progress = self.call.session.state.get("progress")
         if not isinstance(progress, ReloadProgress):
             return {"qProgressData": idle_progress()}
+        if qRequestId and progress.request_id != qRequestId:
+            # asked for a reload that has not started yet (its frame is still queued behind
+            # others): not started, rather than the previous reload's finished state
+            return {"qProgressData": idle_progress()}
         return {"qProgressData": progress.snapshot()}
 
     # -- apps ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from openqix.calc import parallel
 from openqix.calc.errors import CalcError
 from openqix.calc.functions._common import display_objects
 from openqix.calc.values import Duals, FloatArray, none_mask
@@ -166,7 +167,7 @@ def aggregate_values(
 def _sum(v: Duals, e: Sequence[Duals], g: IntArray, n: int, c: IntArray | None, d: bool) -> Duals:
     missing = np.isnan(v.num)
     weights = np.where(missing, 0.0, v.num) if missing.any() else v.num
-    total = np.bincount(g, weights=weights, minlength=n) if n != 1 else [weights.sum()]
+    total = parallel.bincount(g, weights, n) if n != 1 else [weights.sum()]
     return Duals.of_numbers(np.asarray(total, dtype=np.float64))
 
 
@@ -459,37 +460,45 @@ def _maxstring(
 def _concat(
     v: Duals, e: Sequence[Duals], g: IntArray, n: int, c: IntArray | None, d: bool
 ) -> Duals:
-    """Texts joined per group: by sort weight when given, else by text; one loop per group."""
+    """Texts joined per group: by sort weight when given (ties in record order), else by
+    text (code point order). The ordering is vectorised; only the joins loop, once per
+    group. DISTINCT keeps the first of equal texts. A group without values is NULL."""
     texts = display_objects(v)
-    ok = ~none_mask(texts)
+    rows = np.flatnonzero(~none_mask(texts))
+    out = np.full(n, None, dtype=object)
+    if not len(rows):
+        return Duals.of_texts(out)
     delimiter = ""
     if e:
         delim = display_objects(e[0])
         delimiter = str(delim[0]) if len(delim) and delim[0] is not None else ""
-    weights = e[1].num if len(e) > 1 else None
-    rows = np.flatnonzero(ok)
-    out = np.full(n, None, dtype=object)
-    if not len(rows):
-        out[:] = ""
-        return Duals.of_texts(out)
+    encoded = pc.dictionary_encode(pa.array(texts[rows], type=pa.string()))
+    index = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    by_text = np.asarray(pc.array_sort_indices(encoded.dictionary), dtype=np.int64)
+    text_rank = np.empty(len(by_text), dtype=np.int64)
+    text_rank[by_text] = np.arange(len(by_text))
     gg = g[rows]
-    order = np.argsort(gg, kind="stable")
-    rows, gg = rows[order], gg[order]
-    bounds = np.flatnonzero(np.diff(gg)) + 1
-    for chunk in np.split(np.arange(len(rows)), bounds):
-        members = rows[chunk]
-        values: list[str] = [str(t) for t in texts[members].tolist()]
-        if weights is not None:
-            w = weights[members]
-            w = np.where(np.isnan(w), np.inf, w)
-            pairs = sorted(zip(w.tolist(), range(len(values)), values, strict=True))
-            values = [p[2] for p in pairs]
-        else:
-            values.sort()
+    if len(e) > 1:
+        w = e[1].num[rows]
+        order = np.lexsort((np.arange(len(rows)), np.where(np.isnan(w), np.inf, w), gg))
+        gg, index = gg[order], index[order]
         if d:
-            values = list(dict.fromkeys(values))
-        out[int(gg[chunk[0]])] = delimiter.join(values)
-    out[none_mask(out)] = ""
+            pair = gg * len(by_text) + index
+            _, first = np.unique(pair, return_index=True)
+            keep = np.zeros(len(pair), dtype=bool)
+            keep[first] = True
+            gg, index = gg[keep], index[keep]
+    else:
+        key = gg * len(by_text) + text_rank[index]  # one int64 key sorts fastest
+        key = _sorted_unique(key) if d else np.sort(key)
+        gg = key // len(by_text)
+        index = by_text[key % len(by_text)]
+    dictionary = encoded.dictionary.to_pylist()
+    starts = np.flatnonzero(np.concatenate([[True], gg[1:] != gg[:-1]]))
+    ends = np.append(starts[1:], len(gg))
+    ordered = [dictionary[i] for i in index.tolist()]
+    for group, lo, hi in zip(gg[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+        out[group] = delimiter.join(ordered[lo:hi])
     return Duals.of_texts(out)
 
 

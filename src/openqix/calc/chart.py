@@ -12,28 +12,38 @@ aggregations over the records of a set, TOTAL, Aggr and the inter-record functio
 Aggregations (sem §3.4, ARCHITECTURE §2): the argument is evaluated per record of the table
 holding its fields (or of the join of several such tables), each record counted once per
 chart row it is associated with. Dimensions in other tables are projected onto the record
-table's key symbols when the link is many-to-one (star and snowflake schemas), else the
-tables are joined (objects/associations.py).
+table's key symbols when the link is many-to-one (star and snowflake schemas: projection.py),
+else the tables are joined (objects/associations.py). Inter-record functions: interrecord.py.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from openqix.calc import parallel
 from openqix.calc.aggregate import AGGREGATIONS, aggregate_values, unique_pairs, value_codes
 from openqix.calc.errors import CalcError
-from openqix.calc.evaluate import Evaluator, ExpressionError, _no_nested, check_arity
+from openqix.calc.evaluate import (
+    Evaluator,
+    ExpressionError,
+    _no_nested,
+    check_arity,
+    numbers_only,
+)
 from openqix.calc.format import format_number
 from openqix.calc.functions._common import numbers
 from openqix.calc.functions.registry import FunctionContext
+from openqix.calc.interrecord import INTER_RECORD, inter_record
+from openqix.calc.projection import RowIndex, null_last, project, record_table, star_rows
 from openqix.calc.setanalysis import RecordSet, evaluate_set, record_set
 from openqix.calc.values import NULL, Dual, Duals
-from openqix.engine.inference import _LRU, Inference
+from openqix.engine.inference import Inference
 from openqix.engine.model import DataModel
 from openqix.engine.selection import SelectionState
 from openqix.lang.errors import ScriptError
@@ -47,6 +57,7 @@ from openqix.lang.expression import (
     ElementSet,
     Expr,
     FieldRef,
+    Number,
     SetComplement,
     SetExpr,
     SetIdentifier,
@@ -62,11 +73,7 @@ from openqix.lang.tokens import LineIndex
 from openqix.objects.associations import associate, component, group_rows
 
 IntArray = npt.NDArray[np.int64]
-_DENSE_INDEX = 1 << 22  # tuple spaces up to this size are looked up in a dense table
 BoolMask = npt.NDArray[np.bool_]
-_INTER_RECORD = frozenset(
-    {"RANK", "ABOVE", "BELOW", "ROWNO", "COLUMNNO", "DIMENSIONALITY", "SECONDARYDIMENSIONALITY"}
-)
 _NUMERIC_ARG = frozenset(
     {"SUM", "AVG", "STDEV", "STERR", "SKEW", "KURTOSIS", "MEDIAN", "FRACTILE", "MIN", "MAX"}
 )
@@ -92,6 +99,9 @@ class ChartContext:
     functions: FunctionContext = field(default_factory=FunctionContext)
     _base: RecordSet | None = field(default=None, repr=False)
     _sets: dict[str, RecordSet] = field(default_factory=dict, repr=False)
+    _numbers: dict[tuple[str, int, str], tuple[RecordSet, npt.NDArray[np.float64]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def identifier(self, name: str) -> SelectionState | None:
         if name == "$":
@@ -120,6 +130,8 @@ class ChartContext:
             found = evaluate_set(expr, self, self._per_value)
             if shared:
                 _SET_CACHE.put(key, found)
+        if _same_selection(found, self.base):
+            found = self.base  # e.g. {<F=>} while F has no selection: share the base's work
         self._sets[text] = found
         return found
 
@@ -136,7 +148,36 @@ class ChartContext:
         return mask
 
 
-_SET_CACHE: _LRU[tuple[int, int, str], RecordSet] = _LRU(32)
+class _SetCache:
+    """Records of recent sets, shared by sessions (a set depends only on model + state)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[int, int, str], RecordSet] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, int, str]) -> RecordSet | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[int, int, str], value: RecordSet) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_SET_CACHE = _SetCache(8)
+
+
+def _same_selection(a: RecordSet, b: RecordSet) -> bool:
+    """Whether two record sets come from the same field selections."""
+    if a.masks is None or b.masks is None or a.masks.keys() != b.masks.keys():
+        return False
+    return all(np.array_equal(a.masks[k], b.masks[k]) for k in a.masks)
 
 
 def _only_own_state(expr: SetExpr) -> bool:
@@ -333,12 +374,20 @@ def chart_rows(
     parts: list[list[npt.NDArray[np.integer]]] = []
     values: list[Duals | None] = []
     spans: list[tuple[str, RecordSet, int, int]] = []  # star parts: table, set, start, size
+    base_values: list[Duals | None] = [None] * len(dims)
     offset = 0
-    for records in [base, *extra_sets]:
-        star = _star_rows(ctx, dims, records, list(extra_fields))
+    sets = [base]
+    for extra in extra_sets:
+        if all(extra is not known for known in sets):
+            sets.append(extra)  # each set once: a set may be the base itself
+    for records in sets:
+        fields = [d.field for d in dims if d.field is not None]
+        star = star_rows(
+            model, fields if len(fields) == len(dims) else None, records, list(extra_fields)
+        )
         if star is not None:
             table, columns_ = star
-            spans.append((table, records, offset, len(records.row_numbers(table))))
+            spans.append((table, records, offset, records.count(table)))
             parts.append(columns_)
             offset += len(columns_[0])
             values = [None] * len(dims)
@@ -357,91 +406,22 @@ def chart_rows(
                 values.append(distinct)
         parts.append(columns)
         offset += assoc.size
-    if len(parts) > 1 and any(v is not None for v in values):
-        parts = parts[:1]  # calculated values are coded per set: keep the base rows only
+        if records is base:
+            base_values = list(values)
+    if len(parts) > 1 and any(d.field is None for d in dims):
+        parts, values = parts[:1], base_values  # calculated values are coded per set
     merged = [
         np.concatenate([p[d] for p in parts]) if len(parts) > 1 else parts[0][d]
         for d in range(len(dims))
     ]
     groups = group_rows([c.astype(np.int32, copy=False) for c in merged], len(merged[0]))
-    codes, ids = _null_last(groups.dim_symbols, groups.ids)
+    codes, ids = null_last(groups.dim_symbols, groups.ids)
     values = [
         v if v is not None else field_dimension_values(model, d.field or "")
         for v, d in zip(values, dims, strict=True)
     ]
     centers = [(t, r, ids[start : start + size]) for t, r, start, size in spans]
     return ChartRows(dims, codes, values, groups.count, centers)
-
-
-def _null_last(
-    symbols: Sequence[npt.NDArray[np.int32]], ids: IntArray
-) -> tuple[list[IntArray], IntArray]:
-    """Rows in load order of the dimension values with NULL last (group_rows puts NULL
-    first); `ids` renumbered to match."""
-    codes = [s.astype(np.int64) for s in symbols]
-    if not codes or not any(bool((c < 0).any()) for c in codes):
-        return codes, ids
-    keys = [np.where(c < 0, np.iinfo(np.int64).max, c) for c in codes]
-    order = np.lexsort(keys[::-1])
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order), dtype=np.int64)
-    return [c[order] for c in codes], rank[ids]
-
-
-def _star_rows(
-    ctx: ChartContext, dims: list[ChartDimension], records: RecordSet, extra: list[str]
-) -> tuple[str, list[npt.NDArray[np.integer]]] | None:
-    """Dimension tuples of the outer join, computed without joining, when the tables form a
-    star: one center table holds the measure fields, each dimension is in it or in a table
-    linked to it by one key, many-to-one. The tuples are the center's possible rows
-    projected, plus the dimension tables' possible rows without a partner (NULL elsewhere).
-    None when the shape does not fit (the caller joins)."""
-    model = ctx.model
-    known = [f for f in extra if f in model.fields]
-    if not known or any(d.field is None for d in dims):
-        return None
-    center = _record_table(model, known)
-    if center is None:
-        return None
-    fields = [d.field or "" for d in dims]
-    sides: dict[str, str] = {}  # dimension table -> key shared with the center
-    for name in fields:
-        tables = set(model.fields[name].tables)
-        if tables == {center}:
-            continue
-        others = tables - {center}
-        if len(others) != 1:
-            return None
-        side = next(iter(others))
-        shared = set(model.tables[center].field_names) & set(model.tables[side].field_names)
-        if len(shared) != 1:
-            return None
-        sides[side] = next(iter(shared))
-    codes = _project(ctx, records, center, fields)
-    if codes is None:
-        return None
-    parts = [codes]
-    for side, key in sides.items():
-        orphans = _orphans(model, records, center, side, key)
-        columns = model.tables[side].columns
-        parts.append(
-            [
-                columns[f][orphans] if f in columns else np.full(len(orphans), -1, np.int32)
-                for f in fields
-            ]
-        )
-    if len(parts) == 1:
-        return center, codes
-    return center, [np.concatenate([p[d] for p in parts]) for d in range(len(fields))]
-
-
-def _orphans(model: DataModel, records: RecordSet, center: str, side: str, key: str) -> IntArray:
-    """Possible rows of `side` whose key no possible row of `center` has."""
-    present = np.zeros(model.fields[key].cardinal + 1, dtype=np.bool_)
-    present[records.column(model, center, key)] = True
-    present[-1] = False
-    side_rows = records.row_numbers(side)
-    return np.asarray(side_rows[~present[records.column(model, side, key)]], dtype=np.int64)
 
 
 def _calculated_codes(
@@ -477,59 +457,6 @@ def _first_of_each(codes: IntArray) -> IntArray:
     return np.asarray(valid[first], dtype=np.int64)
 
 
-class RowIndex:
-    """Finds the row of a tuple of dimension codes (mixed-radix keys, binary search)."""
-
-    def __init__(self, codes: Sequence[IntArray], cardinals: Sequence[int]) -> None:
-        self.radices = [
-            max(int(c.max()) + 2 if len(c) else 1, k + 1, 1)
-            for c, k in zip(codes, cardinals, strict=True)
-        ]
-        self.big = _product(self.radices) >= 1 << 62
-        n = len(codes[0]) if codes else 1
-        keys = self._keys(codes, n)
-        span = _product(self.radices)
-        self.dense: IntArray | None = None
-        if span <= max(_DENSE_INDEX, 4 * n):
-            self.dense = np.full(span, -1, dtype=np.int64)
-            self.dense[keys] = np.arange(n, dtype=np.int64)
-        self.order = np.argsort(keys, kind="stable")
-        self.sorted = keys[self.order]
-
-    def _keys(self, codes: Sequence[IntArray], n: int) -> IntArray:
-        if self.big:
-            raise ChartError("", "too many dimension combinations")
-        key = np.zeros(n, dtype=np.int64)
-        for column, radix in zip(codes, self.radices, strict=True):
-            key = key * radix + (column + 1)
-        return key
-
-    def lookup(self, codes: Sequence[IntArray]) -> IntArray:
-        """Row per tuple; -1 where the tuple is not a row."""
-        n = len(codes[0]) if codes else 0
-        if not codes:
-            return np.zeros(n, dtype=np.int64)
-        radices_ok = np.ones(n, dtype=bool)
-        for column, radix in zip(codes, self.radices, strict=True):
-            radices_ok &= column + 1 < radix
-        key = self._keys([np.where(radices_ok, c, -1) for c in codes], n)
-        if self.dense is not None:
-            return np.where(radices_ok, self.dense[key], -1)
-        pos = np.searchsorted(self.sorted, key)
-        pos = np.minimum(pos, max(len(self.sorted) - 1, 0))
-        if not len(self.sorted):
-            return np.full(n, -1, dtype=np.int64)
-        found = (self.sorted[pos] == key) & radices_ok
-        return np.where(found, self.order[pos], -1).astype(np.int64)
-
-
-def _product(values: Sequence[int]) -> int:
-    out = 1
-    for v in values:
-        out *= v
-    return out
-
-
 # -- records: where an aggregation's argument is evaluated ----------------------------------
 
 
@@ -537,11 +464,43 @@ class RecordEvaluator(Evaluator):
     """Evaluates an aggregation's argument per record: field symbols given per field."""
 
     def __init__(
-        self, ctx: ChartContext, symbols: Mapping[str, npt.NDArray[np.integer]], n: int
+        self,
+        ctx: ChartContext,
+        symbols: Mapping[str, npt.NDArray[np.integer]],
+        n: int,
+        whole: tuple[str, RecordSet] | None = None,
     ) -> None:
         super().__init__(n, ctx.functions)
         self.ctx = ctx
         self.symbols = symbols
+        self.whole = whole
+
+    def eval_numbers(self, expr: Expr) -> npt.NDArray[np.float64]:
+        """Numbers of an argument; over all records of a table they are computed once per
+        context (a measure and its grand total share them)."""
+        if self.whole is None or isinstance(expr, Number | FieldRef):
+            return super().eval_numbers(expr)
+        table, records = self.whole
+        key = (table, id(records), print_expression(expr))
+        entry = self.ctx._numbers.get(key)
+        if entry is not None and entry[0] is records:  # the set itself is kept: ids stay valid
+            return entry[1]
+        found = self._chunked_numbers(expr)
+        self.ctx._numbers[key] = (records, found)
+        return found
+
+    def _chunked_numbers(self, expr: Expr) -> npt.NDArray[np.float64]:
+        """eval_numbers over chunks of the records on the thread pool (long tables)."""
+        if len(parallel.chunks(self.n)) == 1:
+            return super().eval_numbers(expr)
+        out = np.empty(self.n, dtype=np.float64)
+
+        def part(lo: int, hi: int) -> None:
+            symbols = {f: s[lo:hi] for f, s in self.symbols.items()}
+            out[lo:hi] = RecordEvaluator(self.ctx, symbols, hi - lo).eval_numbers(expr)
+
+        parallel.map_chunks(part, self.n)
+        return out
 
     def _symbols(self, node: FieldRef) -> npt.NDArray[np.integer]:
         found = self.symbols.get(node.name)
@@ -555,7 +514,7 @@ class RecordEvaluator(Evaluator):
         if info is None:
             return Duals.null(len(index))
         table = info.symbols
-        return Duals.of_symbols(_texts(table), table.numbers, index)
+        return Duals.of_symbols(_texts(self.ctx.model, node.name), table.numbers, index)
 
     def field_numbers(self, node: FieldRef) -> npt.NDArray[np.float64]:
         index = self._symbols(node)
@@ -567,15 +526,15 @@ class RecordEvaluator(Evaluator):
         return np.asarray(padded[index], dtype=np.float64)  # -1 (NULL) reads the final NaN
 
 
-_TEXT_CACHE: dict[int, npt.NDArray[np.object_]] = {}
+_TEXT_CACHE: dict[tuple[int, str], npt.NDArray[np.object_]] = {}
 
 
-def _texts(table: object) -> npt.NDArray[np.object_]:
-    """Symbol texts as an object array, kept per symbol table."""
-    key = id(table)
+def _texts(model: DataModel, name: str) -> npt.NDArray[np.object_]:
+    """Symbol texts of a field as an object array, kept per (model version, field)."""
+    key = (model.version, name)
     cached = _TEXT_CACHE.get(key)
-    texts = getattr(table, "texts")  # noqa: B009
-    if cached is None or len(cached) != len(texts):
+    if cached is None:
+        texts = model.fields[name].symbols.texts
         cached = np.empty(len(texts), dtype=object)
         cached[:] = list(texts)
         if len(_TEXT_CACHE) > 256:
@@ -591,6 +550,8 @@ class Records:
     symbols: Mapping[str, npt.NDArray[np.integer]]
     groups: IntArray
     n: int
+    # all possible records of one table, in row order: argument values can be shared
+    whole: tuple[str, RecordSet] | None = None
 
 
 # -- chart evaluation ------------------------------------------------------------------------
@@ -619,7 +580,7 @@ class ChartEvaluator(Evaluator):
         return self.aggregation(Call("Only", (node,), pos=node.pos))
 
     def special(self, node: Call) -> Duals | None:
-        if node.upper not in _INTER_RECORD:
+        if node.upper not in INTER_RECORD:
             return None
         return inter_record(self, node)
 
@@ -644,7 +605,7 @@ class ChartEvaluator(Evaluator):
             rec = Records({}, np.arange(n_partial, dtype=np.int64), n_partial)
         else:
             rec = gather_records(self.ctx, records, self.rows, retained, index, needed)
-        evaluator = RecordEvaluator(self.ctx, rec.symbols, len(rec.groups))
+        evaluator = RecordEvaluator(self.ctx, rec.symbols, len(rec.groups), rec.whole)
         result = _aggregate(node, evaluator, rec.groups, n_partial)
         return result.take(partial_of_row)
 
@@ -788,10 +749,10 @@ def _aggregate(node: Call, rows: RecordEvaluator, groups: IntArray, n_groups: in
             ids = groups[symbols >= 0]
         return Duals.of_numbers(np.bincount(ids, minlength=n_groups).astype(np.float64))
     if isinstance(first, Star):
-        values = Duals.of_numbers(np.zeros(rows.n))
+        values = numbers_only(np.zeros(rows.n))
         codes = None
     elif node.upper in _NUMERIC_ARG:
-        values = Duals.of_numbers(rows.eval_numbers(first))
+        values = numbers_only(rows.eval_numbers(first))
         codes = rows.symbols.get(first.name) if isinstance(first, FieldRef) else None
     else:
         values = rows.eval(first)
@@ -826,7 +787,7 @@ def gather_records(
 ) -> Records:
     """The records behind an aggregation with the chart row (partial group) of each."""
     model = ctx.model
-    table = _record_table(model, needed)
+    table = record_table(model, needed)
     dims = [rows.dims[d] for d in retained]
     if table is None or not all(d.field is not None for d in dims):
         return _joined_records(ctx, records, rows, retained, index, needed)
@@ -835,143 +796,21 @@ def gather_records(
     if known is not None:
         # the chart rows were made from these very records: their row ids are known
         symbols = {f: records.column(model, table, f) for f in fields}
-        return Records(symbols, known, len(known))
-    codes = _project(ctx, records, table, [d.field for d in dims if d.field])
+        return Records(symbols, known, len(known), (table, records))
+    codes = project(ctx.model, records, table, [d.field for d in dims if d.field])
     if codes is None:
         return _joined_records(ctx, records, rows, retained, index, needed)
-    n = len(records.row_numbers(table))
+    n = records.count(table)
     if not dims:
         symbols = {f: records.column(model, table, f) for f in fields}
-        return Records(symbols, np.zeros(n, np.int64), n)
+        return Records(symbols, np.zeros(n, np.int64), n, (table, records))
     group = index.lookup([c.astype(np.int64, copy=False) for c in codes])
     keep = np.flatnonzero(group >= 0)
     if len(keep) == n:
         symbols = {f: records.column(model, table, f) for f in fields}
-        return Records(symbols, group, n)
+        return Records(symbols, group, n, (table, records))
     symbols = {f: records.column(model, table, f)[keep] for f in fields}
     return Records(symbols, group[keep], len(keep))
-
-
-def _record_table(model: DataModel, needed: list[str]) -> str | None:
-    """The largest table holding every needed field (Count(*): the largest table)."""
-    if not needed:
-        return max(model.tables, key=lambda t: model.tables[t].n_rows) if model.tables else None
-    candidates = set(model.fields[needed[0]].tables)
-    for name in needed[1:]:
-        candidates &= set(model.fields[name].tables)
-    if not candidates:
-        return None
-    return max(sorted(candidates), key=lambda t: model.tables[t].n_rows)
-
-
-def _project(
-    ctx: ChartContext, records: RecordSet, table: str, dim_fields: list[str]
-) -> list[npt.NDArray[np.integer]] | None:
-    """Each possible row's symbol of every dimension field (rows in `records.row_numbers`
-    order), when every dimension is in the table or reached through many-to-one single-key
-    links; else None."""
-    model = ctx.model
-    codes: list[npt.NDArray[np.integer]] = []
-    for name in dim_fields:
-        if name in model.tables[table].columns:
-            codes.append(records.column(model, table, name))
-            continue
-        mapping = _key_mapping(model, records, table, name)
-        if mapping is None:
-            return None
-        key, lookup = mapping
-        memo_key = ("projected", table, name)
-        found = records.memo.get(memo_key)
-        if found is None:
-            found = lookup[records.column(model, table, key)]  # NULL key: the -1 at the end
-            records.memo[memo_key] = found
-        codes.append(found)
-    return codes
-
-
-_MAPPING_CACHE: dict[tuple[int, int, str, str], tuple[str, npt.NDArray[np.int32]] | None] = {}
-
-
-def _key_mapping(
-    model: DataModel, records: RecordSet, table: str, name: str
-) -> tuple[str, npt.NDArray[np.int32]] | None:
-    """(key field of `table`, key symbol -> symbol of `name`) along a many-to-one path."""
-    cache_key = (model.version, id(records.rows), table, name)
-    if cache_key in _MAPPING_CACHE:
-        return _MAPPING_CACHE[cache_key]
-    path = _path(model, table, name)
-    result: tuple[str, npt.NDArray[np.int32]] | None = None
-    if path is not None:
-        result = _compose(model, records, path, name)
-    if len(_MAPPING_CACHE) > 256:
-        _MAPPING_CACHE.clear()
-    _MAPPING_CACHE[cache_key] = result
-    return result
-
-
-def _path(model: DataModel, start: str, name: str) -> list[tuple[str, str]] | None:
-    """[(key field, next table), ...] from `start` to the nearest table holding `name`."""
-    parent: dict[str, tuple[str, str] | None] = {start: None}
-    queue = deque([start])
-    while queue:
-        table = queue.popleft()
-        if table != start and name in model.tables[table].columns:
-            steps: list[tuple[str, str]] = []
-            while (link := parent[table]) is not None:
-                steps.append((link[0], table))
-                table = link[1]
-            return steps[::-1]
-        for other_field in model.tables[table].field_names:
-            for other in model.fields[other_field].tables:
-                if other in parent:
-                    continue
-                shared = set(model.tables[table].field_names) & set(model.tables[other].field_names)
-                if len(shared) != 1:
-                    continue  # synthetic-key links are left to the join
-                parent[other] = (other_field, table)
-                queue.append(other)
-    return None
-
-
-def _compose(
-    model: DataModel, records: RecordSet, path: list[tuple[str, str]], name: str
-) -> tuple[str, npt.NDArray[np.int32]] | None:
-    """Walk the path backwards building key-symbol -> dimension-symbol maps."""
-    last_key, last_table = path[-1]
-    lookup = _many_to_one(
-        model, records, last_table, last_key, model.tables[last_table].columns[name]
-    )
-    if lookup is None:
-        return None
-    for (key, table), (next_key, _) in zip(reversed(path[:-1]), reversed(path[1:]), strict=True):
-        through = lookup[model.tables[table].columns[next_key].astype(np.int64)]
-        lookup = _many_to_one(model, records, table, key, through)
-        if lookup is None:
-            return None
-    return path[0][0], lookup
-
-
-def _many_to_one(
-    model: DataModel,
-    records: RecordSet,
-    table: str,
-    key: str,
-    values: npt.NDArray[np.integer],
-) -> npt.NDArray[np.int32] | None:
-    """key symbol -> value over the table's possible rows (size cardinal + 1, last = -1);
-    None when one key symbol has several values."""
-    rows = records.rows[table]
-    key_column = model.tables[table].columns[key].astype(np.int64)
-    keys, vals = key_column[rows], np.asarray(values)[rows].astype(np.int32)
-    size = model.fields[key].cardinal
-    lookup = np.full(size + 1, -1, dtype=np.int32)
-    valid = keys >= 0
-    keys, vals = keys[valid], vals[valid]
-    lookup[keys] = vals
-    if not np.array_equal(lookup[keys], vals):
-        return None
-    lookup[-1] = -1
-    return lookup
 
 
 def _joined_records(
@@ -1056,80 +895,6 @@ def _recode_calculated(
 
 
 # -- inter-record functions -----------------------------------------------------------------
-
-
-def _segments(ev: ChartEvaluator, total: bool) -> IntArray:
-    """Column segment of each row: rows with equal values in all dimensions but the last."""
-    dims = ev.rows.codes
-    if total or len(dims) <= 1:
-        return np.zeros(ev.n, dtype=np.int64)
-    grouped = group_rows([c.astype(np.int32) for c in dims[:-1]], ev.n)
-    return grouped.ids
-
-
-def inter_record(ev: ChartEvaluator, node: Call) -> Duals:
-    name = node.upper
-    total = node.total
-    n = ev.n
-    if name == "ROWNO":
-        seg = _segments(ev, total)
-        return Duals.of_numbers(_position_in_segment(seg) + 1.0)
-    if name == "COLUMNNO":
-        return Duals.of_numbers(np.zeros(n))
-    if name == "DIMENSIONALITY":
-        return Duals.of_numbers(np.full(n, float(len(ev.rows.dims))))
-    if name == "SECONDARYDIMENSIONALITY":
-        return Duals.of_numbers(np.zeros(n))
-    if not node.args:
-        raise ExpressionError(node.name, f"{node.name}() needs an argument", node.pos)
-    values = ev.eval(node.args[0])
-    seg = _segments(ev, total)
-    if name == "RANK":
-        return _rank(values, seg)
-    offset = 1
-    if len(node.args) > 1:
-        arg = numbers(ev.eval(node.args[1]))
-        offset = int(arg[0]) if len(arg) and arg[0] == arg[0] else 1
-    shift = -offset if name == "ABOVE" else offset
-    order = np.lexsort((np.arange(n), seg))
-    sorted_seg = seg[order]
-    target = np.arange(n) + shift
-    ok = (target >= 0) & (target < n)
-    ok[ok] &= sorted_seg[np.clip(target[ok], 0, n - 1)] == sorted_seg[ok]
-    out = Duals.null(n)
-    rows_sorted = order[ok]
-    src = order[target[ok]]
-    out.num[rows_sorted] = values.num[src]
-    out.text[rows_sorted] = values.text[src]
-    return out
-
-
-def _position_in_segment(seg: IntArray) -> npt.NDArray[np.float64]:
-    order = np.lexsort((np.arange(len(seg)), seg))
-    sorted_seg = seg[order]
-    starts = (
-        np.flatnonzero(np.insert(sorted_seg[1:] != sorted_seg[:-1], 0, True)) if len(seg) else seg
-    )
-    start_of = np.zeros(len(seg), dtype=np.int64)
-    if len(seg):
-        start_of[starts] = starts
-        start_of = np.maximum.accumulate(start_of)
-    pos = np.empty(len(seg), dtype=np.float64)
-    pos[order] = np.arange(len(seg)) - start_of
-    return pos
-
-
-def _rank(values: Duals, seg: IntArray) -> Duals:
-    """Highest value ranks 1; equal values share the lowest rank number of their group."""
-    num = values.num
-    out = np.full(len(num), np.nan)
-    ok = np.flatnonzero(~np.isnan(num))
-    for s in np.unique(seg[ok]).tolist():
-        members = ok[seg[ok] == s]
-        vals = num[members]
-        ordered = np.sort(vals)[::-1]
-        out[members] = np.searchsorted(-ordered, -vals, side="left") + 1.0
-    return Duals.of_numbers(out)
 
 
 # -- single values -----------------------------------------------------------------------------

@@ -204,6 +204,15 @@ class Evaluator:
         return result
 
 
+_NO_TEXT = np.array(None, dtype=object)
+
+
+def numbers_only(num: FloatArray) -> Duals:
+    """Numbers as duals without building a text array: the texts are a read-only view of one
+    None (aggregation inputs on long tables; never written to)."""
+    return Duals(num, np.broadcast_to(_NO_TEXT, num.shape))
+
+
 def check_arity(node: Call, low: int, high: int | None) -> None:
     count = len(node.args)
     if count < low or (high is not None and count > high):
@@ -391,7 +400,7 @@ def aggregate_call(
     _no_nested(node)
     args = list(node.args)
     if node.upper == "COUNT" and args and isinstance(args[0], Star):
-        values = Duals.of_numbers(np.zeros(rows.n))
+        values = numbers_only(np.zeros(rows.n))
     else:
         if not args:
             raise ExpressionError(node.name, f"{node.name}() needs an argument", node.pos)
@@ -404,7 +413,7 @@ def aggregate_call(
 
 def _first_argument(node: Call, rows: Evaluator) -> Duals:
     if node.upper in ("SUM", "AVG", "STDEV", "STERR", "SKEW", "KURTOSIS", "MEDIAN", "FRACTILE"):
-        return Duals.of_numbers(rows.eval_numbers(node.args[0]))
+        return numbers_only(rows.eval_numbers(node.args[0]))
     return rows.eval(node.args[0])
 
 

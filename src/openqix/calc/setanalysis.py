@@ -68,6 +68,15 @@ class RecordSet:
             self.memo[key] = found
         return found
 
+    def count(self, table: str) -> int:
+        """Number of possible rows of the table."""
+        key = ("count", table)
+        found = self.memo.get(key)
+        if found is None:
+            found = int(np.count_nonzero(self.rows[table]))
+            self.memo[key] = found
+        return int(found)
+
     def column(self, model: DataModel, table: str, name: str) -> npt.NDArray[np.integer[Any]]:
         """Symbols of field `name` in the table's possible rows (computed once per set)."""
         key = ("column", table, name)

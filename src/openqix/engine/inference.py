@@ -32,6 +32,7 @@ BoolMask = npt.NDArray[np.bool_]
 _RowView = BoolMask | npt.NDArray[np.intp] | None
 
 _CACHE_SIZE = 64
+_CACHE_BYTES = 512 << 20  # row masks and row numbers of the cached inferences
 _LINK_CACHE_SIZE = 8
 _SPARSE_RATIO = 4  # below 1/4 of the rows possible, gather by row number (measured)
 _POSSIBLE_STATES = (ValueState.SELECTED, ValueState.LOCKED, ValueState.OPTION)
@@ -52,6 +53,14 @@ class Inference:
 
     possible_rows: Mapping[str, npt.NDArray[np.bool_]]
     states: Mapping[str, StateArray]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the row masks (and sparse row numbers) held by this result."""
+        rows = self.possible_rows
+        if isinstance(rows, _RowMasks):
+            return rows.nbytes
+        return sum(int(m.nbytes) for m in rows.values())
 
     def possible(self, field: str) -> BoolMask:
         """Mask of the field's possible symbols (states S, L and O)."""
@@ -151,9 +160,12 @@ class _Link:
 class _LRU(Generic[K, V]):
     """A small thread-safe LRU: sessions may infer from several threads."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int = 0) -> None:
         self._size = size
+        self._max_bytes = max_bytes  # 0: no byte bound
         self._items: OrderedDict[K, V] = OrderedDict()
+        self._weights: dict[K, int] = {}
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: K) -> V | None:
@@ -163,19 +175,29 @@ class _LRU(Generic[K, V]):
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: K, value: V) -> None:
+    def put(self, key: K, value: V, weight: int = 0) -> None:
+        """Store `value` (`weight`: its bytes); the oldest entries go beyond either bound,
+        but the newest entry always stays."""
         with self._lock:
+            self._bytes -= self._weights.pop(key, 0)
             self._items[key] = value
             self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+            self._weights[key] = weight
+            self._bytes += weight
+            while len(self._items) > 1 and (
+                len(self._items) > self._size or (self._max_bytes and self._bytes > self._max_bytes)
+            ):
+                old, _ = self._items.popitem(last=False)
+                self._bytes -= self._weights.pop(old, 0)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._weights.clear()
+            self._bytes = 0
 
 
-_inference_cache: _LRU[tuple[int, Hashable], Inference] = _LRU(_CACHE_SIZE)
+_inference_cache: _LRU[tuple[int, Hashable], Inference] = _LRU(_CACHE_SIZE, _CACHE_BYTES)
 _link_cache: _LRU[int, tuple[_Link, ...]] = _LRU(_LINK_CACHE_SIZE)
 _present_cache: _LRU[tuple[int, str, str], BoolMask] = _LRU(256)
 
@@ -187,7 +209,7 @@ def infer(model: DataModel, state: SelectionState) -> Inference:
     if cached is not None:
         return cached
     result = _compute(model, state)
-    _inference_cache.put(key, result)
+    _inference_cache.put(key, result, result.nbytes)
     return result
 
 
@@ -284,6 +306,9 @@ class _Rows:
                 out[t] = self._masks[t]
         return out
 
+    def indices_nbytes(self) -> int:
+        return sum(int(i.nbytes) for i in self._indices.values())
+
     def masks(self) -> _RowMasks:
         return _RowMasks(self._masks, self.sizes)
 
@@ -297,6 +322,12 @@ class _RowMasks(Mapping[str, BoolMask]):
         for mask in self._masks.values():
             if mask is not None:
                 _freeze(mask)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(int(m.nbytes) for m in self._masks.values() if m is not None) + self.extra
+
+    extra = 0  # bytes of row numbers kept alongside (set by _compute)
 
     def __getitem__(self, table: str) -> BoolMask:
         mask = self._masks[table]
@@ -392,7 +423,9 @@ def _compute(model: DataModel, state: SelectionState) -> Inference:
     for name in filters:
         selections.setdefault(name, np.zeros(model.fields[name].cardinal, dtype=np.bool_))
     rows = _propagate(model, selections, filters)
-    return Inference(rows.masks(), _LazyStates(model, selections, filters, rows, state))
+    masks = rows.masks()
+    masks.extra = rows.indices_nbytes()
+    return Inference(masks, _LazyStates(model, selections, filters, rows, state))
 
 
 def and_mode_filters(model: DataModel, fields: Mapping[str, FieldSelection]) -> dict[str, BoolMask]:

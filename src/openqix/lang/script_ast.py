@@ -306,6 +306,15 @@ class Exit:
 
 
 @dataclass(frozen=True)
+class NullAsValue:
+    """NULLASVALUE fields (NULLASNULL: `as_value` False): NULL becomes the NullValue text."""
+
+    as_value: bool
+    names: tuple[str, ...]  # may contain `*` and `?` wildcards
+    position: Position
+
+
+@dataclass(frozen=True)
 class Loosen:
     """LOOSEN TABLE[S] a, b: the tables are loosely coupled in the model."""
 
@@ -341,6 +350,7 @@ Statement = (
     | Call
     | Exit
     | Loosen
+    | NullAsValue
     | Noop
 )
 

@@ -39,6 +39,7 @@ from openqix.lang.script_ast import (
     Loosen,
     MapUsing,
     Noop,
+    NullAsValue,
     Qualify,
     Rename,
     SetVariable,
@@ -510,6 +511,12 @@ def _parse_tag(stream: TokenStream) -> Tag:
 
 def _parse_qualify(stream: TokenStream) -> Qualify:
     keyword = stream.next()
+    names = _parse_qualify_names(stream)
+    return Qualify(keyword.upper == "UNQUALIFY", names, stream.position(keyword))
+
+
+def _parse_qualify_names(stream: TokenStream) -> tuple[str, ...]:
+    """`*`, names and quoted patterns separated by commas, up to the `;`."""
     names: list[str] = []
     while True:
         token = stream.next()
@@ -522,7 +529,7 @@ def _parse_qualify(stream: TokenStream) -> Qualify:
         if not stream.accept_operator(","):
             break
     stream.expect_end()
-    return Qualify(keyword.upper == "UNQUALIFY", tuple(names), stream.position(keyword))
+    return tuple(names)
 
 
 def _parse_map(stream: TokenStream) -> MapUsing:
@@ -555,6 +562,12 @@ def _parse_binary(stream: TokenStream) -> Binary:
     path = parse_path(stream)
     stream.expect_end()
     return Binary(path.path, stream.position(keyword))
+
+
+def _parse_null_as(stream: TokenStream) -> NullAsValue:
+    keyword = stream.next()
+    qualify = _parse_qualify_names(stream)
+    return NullAsValue(keyword.upper == "NULLASVALUE", qualify, stream.position(keyword))
 
 
 def _parse_loosen(stream: TokenStream) -> Loosen:
@@ -638,6 +651,9 @@ STATEMENTS: dict[str, Callable[[TokenStream], Statement]] = {
     "EXIT": _parse_exit,
     "SECTION": _parse_section,
     "LOOSEN": _parse_loosen,
+    "NULLASVALUE": _parse_null_as,
+    "NULLASNULL": _parse_null_as,
+    "SEARCH": _parse_noop,
     "DIRECTORY": _parse_noop,
     "FORCE": _parse_noop,
     "FLUSHLOG": _parse_noop,

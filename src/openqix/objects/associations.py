@@ -287,19 +287,32 @@ def group_rows(columns: Sequence[SymbolArray | None], size: int) -> Groups:
     radices = [int(c.max()) + 2 if c is not None and size else 1 for c in columns]
     if math_prod(radices) >= _KEY_LIMIT:
         return _group_by_rows(columns, size)
-    key = np.zeros(size, dtype=np.int64)
-    for column, radix in zip(columns, radices, strict=True):
-        key = key * radix + (column.astype(np.int64) + 1 if column is not None else 0)
     span = math_prod(radices)
+    key = _packed_key(columns, radices, size, np.int32 if span < 1 << 31 else np.int64)
     if span <= max(_DENSE_LIMIT, 4 * size):
         present = np.zeros(span, dtype=np.bool_)
         present[key] = True
         keys = np.flatnonzero(present).astype(np.int64)
-        ids = (np.cumsum(present) - 1)[key].astype(np.int64)
+        ids = (np.cumsum(present, dtype=np.int64) - 1)[key]
     else:
         keys, inverse = np.unique(key, return_inverse=True)
         ids = inverse.astype(np.int64).reshape(-1)
     return Groups(ids, len(keys), _decode(keys, radices))
+
+
+def _packed_key(
+    columns: Sequence[SymbolArray | None], radices: list[int], size: int, dtype: type[np.integer]
+) -> npt.NDArray[np.integer]:
+    """Mixed-radix key of symbols + 1, built in place in the narrowest integer type that
+    holds it (the key pass is memory-bound on long tables)."""
+    key = np.zeros(size, dtype=dtype)
+    for column, radix in zip(columns, radices, strict=True):
+        if radix != 1:
+            key *= radix
+        if column is not None:
+            key += column
+            key += 1
+    return key
 
 
 def _decode(keys: IntArray, radices: list[int]) -> list[SymbolArray]:

@@ -29,7 +29,7 @@ from openqix.calc.chart import (
 from openqix.calc.errors import CalcError, UnknownLibraryItem, UnsupportedExpression
 from openqix.calc.setanalysis import RecordSet
 from openqix.calc.values import NULL, Dual, Duals, ObjectArray
-from openqix.engine.inference import Inference
+from openqix.engine.inference import Inference, infer, selection_masks
 from openqix.engine.model import DataModel
 from openqix.engine.selection import SelectionState
 from openqix.lang.errors import ScriptError
@@ -182,8 +182,12 @@ def _context(
     state: SelectionState | None,
     context: ChartContext | None,
 ) -> ChartContext:
-    """The chart context; its base records are the inference's possible rows."""
-    base = RecordSet(inference.possible_rows)
+    """The chart context; its base records are the inference's possible rows (with the
+    state's selection when the inference is that of the state)."""
+    masks = None
+    if state is not None and infer(model, state) is inference:
+        masks = selection_masks(model, state.fields)
+    base = RecordSet(inference.possible_rows, masks)
     if context is not None:
         return ChartContext(
             model, context.state, context.identifiers, context.variables, context.functions, base

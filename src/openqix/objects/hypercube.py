@@ -15,12 +15,20 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import orjson
 
 from openqix.calc.chart import ChartContext, uses_other_states
 from openqix.calc.errors import CalcError
-from openqix.calc.format import auto_number_format, format_number
-from openqix.calc.values import Duals
+from openqix.calc.format import (
+    DEFAULT_FORMATS,
+    auto_number_format,
+    format_datetimes,
+    format_intervals,
+    format_number,
+    format_numbers_with,
+)
+from openqix.calc.values import Duals, none_mask
 from openqix.engine.inference import Inference
 from openqix.engine.model import DataModel
 from openqix.engine.selection import SelectionState
@@ -72,8 +80,10 @@ def hypercube(
     layout["qMeasureInfo"] = [_measure_info(cube, j) for j in range(len(cube.measures))]
     layout["qEffectiveInterColumnSortOrder"] = cube.sort_order
     layout["qGrandTotalRow"] = [
-        _text_cell(total_cell(value), text)
-        for value, text in zip(cube.totals, _padded(cube.total_texts, cube.totals), strict=True)
+        _text_cell(total_cell(value), _total_text(cube, j, value, text))
+        for j, (value, text) in enumerate(
+            zip(cube.totals, _padded(cube.total_texts, cube.totals), strict=True)
+        )
     ]
     layout["qDataPages"] = _initial_pages(model, inference, cube, definition, layout, mode)
     layout["qPivotDataPages"] = []
@@ -204,15 +214,57 @@ def _matrix(model: DataModel, inference: Inference, cube: Cube, area: Area) -> l
             columns.append(_dimension_cells(model, inference, cube, column, window))
         else:
             m = column - n_dims
-            values = cube.measure_values[m][window].tolist()
-            if m < len(cube.measure_texts):
-                texts = cube.measure_texts[m][window].tolist()
-                columns.append(
-                    [_text_cell(measure_cell(v), t) for v, t in zip(values, texts, strict=True)]
-                )
-            else:
-                columns.append([measure_cell(v) for v in values])
+            numbers = cube.measure_values[m][window]
+            texts = _measure_texts(cube, m, numbers, window)
+            columns.append(
+                [
+                    _text_cell(measure_cell(v), t)
+                    for v, t in zip(numbers.tolist(), texts, strict=True)
+                ]
+            )
     return [list(row) for row in zip(*columns, strict=True)]
+
+
+def _measure_texts(
+    cube: Cube, m: int, numbers: npt.NDArray[np.float64], window: slice
+) -> list[str | None]:
+    """Per cell the value's own text, else its number in the measure's explicit qNumFormat;
+    None leaves the auto format (10 significant digits)."""
+    own = cube.measure_texts[m][window] if m < len(cube.measure_texts) else None
+    formatted = formatted_numbers(cube.measures[m].qdef.get("qNumFormat"), numbers)
+    if own is None and formatted is None:
+        return [None] * len(numbers)
+    out = np.full(len(numbers), None, dtype=object) if formatted is None else formatted
+    if own is not None:
+        has_own = ~none_mask(own)
+        out[has_own] = own[has_own]
+    return list(out.tolist())
+
+
+def _total_text(cube: Cube, m: int, value: float, own: str | None) -> str | None:
+    if own is not None:
+        return own
+    formatted = formatted_numbers(cube.measures[m].qdef.get("qNumFormat"), np.array([value]))
+    return None if formatted is None else formatted[0]
+
+
+def formatted_numbers(
+    number_format: Any, values: npt.NDArray[np.float64]
+) -> npt.NDArray[np.object_] | None:
+    """Texts of numbers in an NxFieldAttributes format (F, M, R, I, D, T, TS, IV with a
+    qFmt); None for the automatic format. NaN stays None (the cell shows "-")."""
+    explicit = _explicit_format(number_format)
+    pattern = str(explicit.get("qFmt") or "") if explicit else ""
+    if explicit is None or not pattern:
+        return None
+    kind = explicit.get("qType")
+    if kind in ("D", "T", "TS"):
+        return format_datetimes(values, pattern, DEFAULT_FORMATS)
+    if kind == "IV":
+        return format_intervals(values, pattern, DEFAULT_FORMATS)
+    dec = str(explicit.get("qDec") or ".")
+    thou = str(explicit.get("qThou") or ",")  # clients send qUseThou 0 with "#,##0" too
+    return format_numbers_with(values, pattern, dec, thou)
 
 
 def _dimension_cells(

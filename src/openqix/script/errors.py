@@ -24,6 +24,7 @@ __all__ = [
     "ScriptSyntaxError",
     "SourceError",
     "UnknownStatementError",
+    "error_line",
 ]
 
 
@@ -55,3 +56,12 @@ class DuplicateFieldError(ScriptError):
     """Two fields of one LOAD would get the same name."""
 
     code = 11016  # LOCERR_RELOAD_NAME_ALREADY_TAKEN
+
+
+def error_line(script: str, error: object) -> str:
+    """The script line an error points at (for the reload's error data), or ''."""
+    line = getattr(error, "line", 0)
+    if not isinstance(line, int) or line < 1:
+        return ""
+    lines = script.splitlines()
+    return lines[line - 1] if line <= len(lines) else ""

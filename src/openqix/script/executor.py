@@ -28,8 +28,9 @@ from openqix.calc.functions.registry import FunctionContext
 from openqix.calc.interpret import interpret_numbers
 from openqix.calc.values import Duals, none_mask, object_array
 from openqix.engine.model import Column, DataModel, LoadedTable
+from openqix.errors import QixError
 from openqix.lang.expression import Call as ExprCall
-from openqix.lang.expression import FieldRef
+from openqix.lang.expression import FieldRef, parse_expression
 from openqix.lang.script_ast import (
     Alias,
     AllFields,
@@ -56,6 +57,7 @@ from openqix.lang.script_ast import (
     Loosen,
     MapUsing,
     Noop,
+    NullAsValue,
     Qualify,
     Rename,
     ResidentSource,
@@ -176,8 +178,9 @@ class BinaryNotSupportedError(ScriptError):
 
 
 class _ExitSignal(Exception):
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, position: Position | None = None) -> None:
         super().__init__(kind)
+        self.position = position
         self.kind = kind
 
 
@@ -191,16 +194,19 @@ def run_script(
     previous: Sequence[LoadedTable] = (),
     check: Callable[[], None] | None = None,
     continue_on_error: bool = False,
+    transient: ProgressSink | None = None,
 ) -> ReloadResult:
     """Run `text`; `variables` are those defined before the run (they are not modified).
 
     `partial`: a partial reload — only LOADs with an Add/Replace prefix run, on top of the
     `previous` tables (the current model's); other statements run as usual. `check` is
-    called before every statement (it raises to cancel the reload)."""
+    called before every statement (it raises to cancel the reload); `transient` receives the
+    first line of the statement that runs (the reload's transient progress)."""
     program = build_program(split_script(text))
     run = _Run(connections, dict(variables or {}), progress, partial)
     run.check = check
     run.continue_on_error = continue_on_error
+    run.transient = transient
     if partial:
         for table in previous:
             frame = Frame(
@@ -213,7 +219,8 @@ def run_script(
         run.block(program)
     except _ExitSignal as signal:
         if signal.kind != "script":
-            raise ScriptError(f"EXIT {signal.kind.upper()} outside a matching block") from None
+            error = ScriptError(f"EXIT {signal.kind.upper()} outside a matching block")
+            raise (error.at(signal.position) if signal.position else error) from None
         run.exited = True
     if run.pending:
         load = run.pending[0][0]
@@ -253,6 +260,7 @@ class _Run:
         self.subs: dict[str, tuple[SubHeader, list[Node]]] = {}
         self.connection: str | None = None
         self.qualify_rules: list[tuple[str, bool]] = []
+        self.null_rules: list[tuple[str, bool]] = []
         self.map_using: dict[str, str] = {}
         self.aliases: dict[str, str] = {}
         self.field_comments: dict[str, str] = {}
@@ -261,6 +269,7 @@ class _Run:
         self.exited = False
         self.check: Callable[[], None] | None = None
         self.continue_on_error = False
+        self.transient: ProgressSink | None = None
 
     # -- output ----------------------------------------------------------------------------------
     def emit(self, line: str) -> None:
@@ -288,10 +297,10 @@ class _Run:
         return data.decode("utf-8-sig", errors="replace")
 
     def _dollar_expression(self, text: str) -> str:
-        from openqix.lang.expression import parse_expression
-
-        value = self.evaluate_text(parse_expression(text))
-        return value
+        try:
+            return self.evaluate_text(parse_expression(text))
+        except CalcError as error:  # the expansion places it at the `$(`
+            raise ScriptError(getattr(error, "message", None) or str(error)) from error
 
     def header(self, statement: StatementText) -> StatementText:
         parts = self.expanded(statement)
@@ -326,6 +335,13 @@ class _Run:
             return action(self.header(statement))
         except CalcError as error:
             raise self.locate(error, statement) from error
+        except (_ExitSignal, QixError):
+            raise
+        except Exception as error:  # a bug or an unexpected input: a located error
+            token = statement.tokens[0]
+            where = statement.locator.locate(token.offset, token.length)
+            message = f"Internal error in this statement: {type(error).__name__}: {error}"
+            raise ScriptError(message).at(where) from error
 
     def locate(self, error: CalcError, statement: StatementText) -> ScriptError:
         offset = getattr(error, "offset", -1)
@@ -340,11 +356,18 @@ class _Run:
         return ScriptError(message).at(where)
 
     def leaf(self, statement: StatementText) -> None:
-        parts = self.expanded(statement)
+        try:
+            parts = self.expanded(statement)
+        except ScriptError as error:
+            self.failed(error)
+            return
         if len(parts) > 1 and any(statement_word(p) for p in parts):
             self.block(build_program(parts))  # an include file with control statements
             return
         for part in parts:
+            if self.transient is not None:
+                first, last = part.tokens[0], part.tokens[-1]
+                self.transient(part.text[first.offset : last.end].split("\n", 1)[0][:200])
             try:
                 node = parse_statement(part)
                 if node is not None:
@@ -356,6 +379,13 @@ class _Run:
                     token = part.tokens[0]
                     error = error.at(part.locator.locate(token.offset, token.length))
                 self.failed(error)
+            except (_ExitSignal, QixError):
+                raise
+            except Exception as error:  # a bug or an unexpected input: a located error
+                token = part.tokens[0]
+                where = part.locator.locate(token.offset, token.length)
+                message = f"Internal error in this statement: {type(error).__name__}: {error}"
+                self.failed(ScriptError(message).at(where))
 
     def failed(self, error: ScriptError) -> None:
         """ErrorMode 0 logs the error and goes on; otherwise the reload stops."""
@@ -398,7 +428,7 @@ class _Run:
             case Sleep(value):
                 milliseconds = float(evaluate_constant(value.expr, self.state).num[0])
                 if milliseconds == milliseconds and milliseconds > 0:
-                    time.sleep(min(milliseconds, 3_600_000) / 1000.0)
+                    self.sleep(min(milliseconds, 3_600_000) / 1000.0)
             case Comment():
                 self.comment(node)
             case Tag():
@@ -428,12 +458,22 @@ class _Run:
                     truth = bool(booleans(evaluate_constant(condition.expr, self.state))[0])
                     if truth == unless:
                         return
-                raise _ExitSignal(kind)
+                raise _ExitSignal(kind, node.position)
+            case NullAsValue(as_value, names):
+                self.null_rules.extend((name, as_value) for name in names)
             case Loosen(names):
                 for name in names:
                     self.table(name, node.position).loose = True
             case Noop():
                 pass
+
+    def sleep(self, seconds: float) -> None:
+        """SLEEP in short slices so that a cancel stops it."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            if self.check is not None:
+                self.check()
+            time.sleep(min(left, 0.1))
 
     def set_variable(self, name: str, value: str) -> None:
         self.variables[name] = value
@@ -699,14 +739,20 @@ class _Run:
             return
         frame, source_name, default_name = self.read(load)
         fetched = frame.n
+        label = top.label or next((s.label for s, _ in stack if s.label), None) or load.label
+        name = label or default_name
+        target = top.prefixes.concatenate_to or top.prefixes.target or name
+        self.state.current_table = target if target in self.tables else None
         steps = [(load, statement), *reversed(stack)]
         out = frame
-        for i, (step, step_statement) in enumerate(steps):
-            is_top = i == len(steps) - 1
-            base = self.rowno_base(top, out) if is_top else None
-            out = self.transform(step, out, step_statement, base)
-        label = top.label or next((s.label for s, _ in stack if s.label), None) or load.label
-        self.save(top, label or default_name, out, source_name, fetched)
+        try:
+            for i, (step, step_statement) in enumerate(steps):
+                is_top = i == len(steps) - 1
+                base = self.rowno_base(top, out) if is_top else None
+                out = self.transform(step, out, step_statement, base)
+        finally:
+            self.state.current_table = None
+        self.save(top, name, out, source_name, fetched)
 
     def read(self, load: LoadStatement) -> tuple[Frame, str, str]:
         """(source frame, source name for the log, default table name)."""
@@ -977,6 +1023,7 @@ class _Run:
     def save(self, top: LoadStatement, name: str, frame: Frame, source: str, fetched: int) -> None:
         p = top.prefixes
         frame = self.apply_map_using(frame)
+        frame = self.null_as_value(frame)
         if p.mapping:
             if len(frame.names) < 2:
                 raise ScriptError("A mapping table needs two fields").at(top.position)
@@ -1095,6 +1142,25 @@ class _Run:
                 np.where(missing, values.num, mapped.num),
                 np.where(missing, values.text, mapped.text).astype(object),
             )
+        return Frame(list(frame.names), columns, frame.n)
+
+    def null_as_value(self, frame: Frame) -> Frame:
+        """NULLASVALUE fields: their NULLs become the text of the NullValue variable."""
+        if not any(on for _, on in self.null_rules):
+            return frame
+        text = self.variables.get("NullValue", "")
+        columns: dict[str, ColumnData] = {n: frame.raw(n) for n in frame.names}
+        for name in frame.names:
+            on = False
+            for pattern, as_value in self.null_rules:
+                if fnmatch.fnmatchcase(name, pattern):
+                    on = as_value
+            if not on:
+                continue
+            values = frame.columns[name]
+            null = values.is_null
+            if null.any():
+                columns[name] = Duals(values.num, np.where(null, text, values.text).astype(object))
         return Frame(list(frame.names), columns, frame.n)
 
     def qualify(self, frame: Frame, table_name: str) -> Frame:

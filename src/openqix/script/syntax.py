@@ -81,6 +81,17 @@ class _Tabs:
         return SyntaxProblem(error.message, tab, line, column, offset - start, error.length)
 
 
+class _Known(dict[str, str]):
+    """The SET variables seen so far; remembers when an expansion used an unknown one."""
+
+    missing = False
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        if key not in self:
+            self.missing = True
+        return super().get(key, default)
+
+
 def check_syntax(text: str) -> list[SyntaxProblem]:
     """All syntax errors of `text` (an empty list when it parses)."""
     tabs = _Tabs(text)
@@ -88,13 +99,16 @@ def check_syntax(text: str) -> list[SyntaxProblem]:
         program = build_program(split_script(text))
     except ScriptError as error:
         return [tabs.locate(error)]
-    variables: dict[str, str] = {}
+    variables = _Known()
     problems: list[SyntaxProblem] = []
     for statement, parse in _walk(program):
+        variables.missing = False
         try:
             parts = expand_statement(statement, variables)
         except ScriptError:
-            continue  # needs the running script ($(=...)); checked at reload
+            continue  # needs the running script ($(=...), includes); checked at reload
+        if variables.missing:
+            continue  # a variable whose value only the reload knows (LET, parameters)
         for part in parts:
             try:
                 node = parse(part)

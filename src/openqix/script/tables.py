@@ -110,7 +110,14 @@ class Frame:
 
     def take(self, index: npt.ArrayLike) -> Frame:
         idx = np.asarray(index, dtype=np.int64)
-        return Frame(list(self.names), {k: self.columns[k].take(idx) for k in self.names}, len(idx))
+        columns: dict[str, ColumnData] = {}
+        for name in self.names:
+            raw = self.columns.raw(name)
+            if isinstance(raw, Column) and raw.arrow_texts is not None:
+                columns[name] = take_column(raw, idx)  # stays Arrow: no Python texts
+            else:
+                columns[name] = self.columns[name].take(idx)
+        return Frame(list(self.names), columns, len(idx))
 
     def take_or_null(self, index: IntArray) -> Frame:
         return Frame(
@@ -118,6 +125,15 @@ class Frame:
             {k: take_or_null(self.columns[k], index) for k in self.names},
             len(index),
         )
+
+
+def take_column(column: Column, index: IntArray) -> Column:
+    """Rows of an Arrow-backed engine column, still Arrow-backed."""
+    assert column.arrow_texts is not None
+    numbers = np.asarray(column.numbers, dtype=np.float64)[index]
+    texts = column.arrow_texts.take(pa.array(index, type=pa.int64()))
+    values = pa.array(numbers, type=pa.float64(), mask=np.isnan(numbers))
+    return Column.from_arrow(values, texts=texts, tags=column.tags)
 
 
 def take_or_null(values: Duals, index: IntArray) -> Duals:
@@ -294,6 +310,18 @@ def to_column(values: Duals) -> Column:
     return Column.from_arrow(numbers, texts=pa.array(text, type=pa.string()))
 
 
+def _drop_canonical_texts(texts: pa.Array, numbers: npt.NDArray[np.float64]) -> pa.Array:
+    """Integers whose text is exactly their canonical text (`12`, not `012`) need no text of
+    their own: dropping it saves a Python string per row and changes nothing visible."""
+    with np.errstate(invalid="ignore"):
+        is_int = (numbers == np.floor(numbers)) & (np.abs(numbers) < 1e15)
+    if not is_int.any() or texts.null_count == len(texts):
+        return texts
+    canonical = pc.cast(pa.array(np.where(is_int, numbers, 0.0).astype(np.int64)), pa.string())
+    same = pc.and_(pa.array(is_int), pc.fill_null(pc.equal(canonical, texts), False))
+    return pc.if_else(same, pa.scalar(None, pa.string()), texts)
+
+
 def duals_of_column(column: Column) -> Duals:
     """An engine column's values as Duals (own texts kept; None where the text is the
     number's canonical one or the value is NULL)."""
@@ -302,6 +330,7 @@ def duals_of_column(column: Column) -> Duals:
         texts = column.arrow_texts
         if pa.types.is_dictionary(texts.type):
             texts = texts.cast(texts.type.value_type)
+        texts = _drop_canonical_texts(texts, numbers)
         text = texts.to_numpy(zero_copy_only=False)
         if text.dtype != object:
             text = object_array(list(text))

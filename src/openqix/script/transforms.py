@@ -9,7 +9,7 @@ import numpy as np
 
 from openqix.calc.functions._common import display_objects
 from openqix.calc.values import Duals, object_array
-from openqix.script.errors import ScriptError
+from openqix.script.errors import FieldNotFoundError, ScriptError
 from openqix.script.tables import (
     Frame,
     IntArray,
@@ -148,7 +148,7 @@ def hierarchy(frame: Frame, args: tuple[str, ...]) -> Frame:
     depth_name = args[7] if len(args) > 7 and args[7] else None
     for name in (node_id, parent_id, node_name):
         if name not in frame.columns:
-            raise ScriptError(f"Field '{name}' not found")
+            raise FieldNotFoundError(f"Field '{name}' not found")
     parent = _parents(frame, node_id, parent_id)
     levels = _ancestry(parent)
     depth = np.zeros(frame.n, dtype=np.int64)
@@ -187,6 +187,9 @@ def hierarchy(frame: Frame, args: tuple[str, ...]) -> Frame:
 def hierarchy_belongs_to(frame: Frame, args: tuple[str, ...]) -> Frame:
     node_id, parent_id, node_name, ancestor_id, ancestor_name = args[:5]
     depth_diff = args[5] if len(args) > 5 else None
+    for name in (node_id, parent_id, node_name):
+        if name not in frame.columns:
+            raise FieldNotFoundError(f"Field '{name}' not found")
     parent = _parents(frame, node_id, parent_id)
     levels = _ancestry(parent)
     rows: list[IntArray] = []

@@ -104,7 +104,7 @@ class EngineServer:
                     reply = await asyncio.to_thread(attachment.receive_out_of_band, frame)
                     await websocket.send(reply.decode())
                     continue
-                attachment.begin()
+                attachment.queue(frame)
                 queue.put_nowait(frame)
         except ConnectionClosed:
             pass

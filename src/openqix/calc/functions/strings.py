@@ -344,11 +344,6 @@ def text(ctx: FunctionContext, args: Sequence[Duals], n: int) -> Duals:
     return Duals.of_texts(_texts(args[0]))
 
 
-@register("String", 1, 1)
-def string(ctx: FunctionContext, args: Sequence[Duals], n: int) -> Duals:
-    return Duals.of_texts(_texts(args[0]))
-
-
 def _hash(algo: str) -> object:
     def fn(*parts: str | None) -> str | None:
         h = hashlib.new(algo)

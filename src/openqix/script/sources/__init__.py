@@ -12,7 +12,8 @@ The API the executor codes against:
 `STORE` paths go through `ConnectionResolver.resolve_for_write(lib_path)` and SQL connections
 are found with `ConnectionResolver.sql_connection(name)`. `spec` is the parser's `FormatSpec`
 (or a `ReadOptions`); see `options.ReadOptions` for the attribute names read from it. The
-column types of a `SourceTable` are documented in `table.py`. Every failure is a
+column types of a `SourceTable` are documented in `table.py`; `table.to_column(s)` turns
+source columns into engine `Column`s without a Python object per row. Every failure is a
 `SourceError` (a `ScriptError`) naming the file, without position: the executor adds it.
 """
 

@@ -1,7 +1,8 @@
 """Delimited text (CSV and the like) into columns of texts, the way Qlik reads `txt` files.
 
 Unquoted values are trimmed of surrounding blanks; an empty value is an empty string, never
-NULL; rows shorter than the header get NULL in the missing fields, longer rows are cut; blank
+NULL; rows shorter than the header get empty strings in the missing fields (text files hold no
+NULL: qix-semantics-resolved 7d), longer rows are cut; blank
 lines are skipped. Quotes (`"`, doubled inside) open a value only at its start; `msq` lets a
 quoted value span lines, `no quotes` makes quotes plain text. `header is N lines` skips N lines
 before the labels, `comment is X` skips lines starting with X. A delimiter may be several
@@ -63,8 +64,13 @@ def read_delimited_file(path: Path, text_format: TextFormat) -> TextTable:
 
 
 def decode_text(data: bytes, encoding: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf") or encoding in ("utf-8", "utf8"):
+    """Bytes to text: a byte order mark (UTF-8 or UTF-16) wins over the given encoding."""
+    if data.startswith(b"\xef\xbb\xbf") or encoding in ("utf-8", "utf8", "utf_8"):
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16", errors="replace")
         return data.decode("utf-8-sig", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and not encoding.startswith("utf"):
+        return data.decode("utf-16", errors="replace")
     return data.decode(encoding, errors="replace").removeprefix("\ufeff")
 
 
@@ -120,7 +126,7 @@ def _columns(rows: list[list[str]], width: int) -> tuple[Sequence[str | None], .
         if len(row) == width:
             padded.append(row)  # type: ignore[arg-type]
         else:
-            missing: list[str | None] = [None] * (width - len(row))
+            missing: list[str | None] = [""] * (width - len(row))
             padded.append([*row[:width], *missing])
     if not padded:
         return tuple([] for _ in range(width))

@@ -54,5 +54,5 @@ def split_fixed(
     """Per span (0-based start, exclusive end or None for the rest) the trimmed texts."""
     columns: list[list[str | None]] = []
     for start, end in spans:
-        columns.append([line[start:end].strip() if len(line) > start else None for line in lines])
+        columns.append([line[start:end].strip() if len(line) > start else "" for line in lines])
     return columns

@@ -75,7 +75,12 @@ def read_qvd(data: bytes, name: str) -> SourceTable:
             raise BadQvdError(f"Cannot read QVD file '{name}': bad bits of '{field.name}'")
         if field.bit_offset + field.bit_width > record_size * 8:
             raise BadQvdError(f"Cannot read QVD file '{name}': bad bits of '{field.name}'")
-        texts, numbers = _symbols(symbol_bytes[field.offset : field.offset + field.length])
+        try:
+            texts, numbers = _symbols(symbol_bytes[field.offset : field.offset + field.length])
+        except (struct.error, ValueError, UnicodeDecodeError) as error:
+            raise BadQvdError(
+                f"Cannot read QVD file '{name}': bad symbols of '{field.name}' ({error})"
+            ) from error
         if len(texts) != field.n_symbols:
             raise BadQvdError(
                 f"Cannot read QVD file '{name}': '{field.name}' has {len(texts)} symbols, "
@@ -258,16 +263,19 @@ def _encode(
     raw[is_num] = rank[num_index] - bias
     raw[is_txt] = rank[len(num_dict) + txt_index] - bias
     first_texts = column.texts[num_first] if len(num_first) else np.empty(0, dtype=object)
-    parts: list[bytes] = []
     num_values = np.asarray(num_dict.to_numpy(zero_copy_only=False), dtype=np.float64)
     txt_values = txt_dict.to_pylist()
+    tags = _tags(num_values, txt_values)
+    bulk = _bulk_numbers(num_values[order], first_texts) if not txt_values else None
+    if bulk is not None:
+        return _Symbols(bulk, len(order)), raw, bias, tags
+    parts: list[bytes] = []
     n_num = len(num_values)
     for symbol in order.tolist():
         if symbol < n_num:
             parts.append(_number_symbol(float(num_values[symbol]), first_texts[symbol]))
         else:
             parts.append(b"\x04" + _utf8(str(txt_values[symbol - n_num])) + b"\0")
-    tags = _tags(num_values, txt_values)
     return _Symbols(b"".join(parts), len(parts)), raw, bias, tags
 
 
@@ -286,6 +294,22 @@ def _first_positions(
     if len(index):
         np.minimum.at(first, index, positions)
     return first
+
+
+def _bulk_numbers(numbers: npt.NDArray[np.float64], texts: npt.NDArray[np.object_]) -> bytes | None:
+    """Symbols of numbers without own texts in one numpy pass: all int32 or all float64."""
+    if len(numbers) == 0 or not bool(none_mask(texts).all()):
+        return None
+    if bool(np.all(np.mod(numbers, 1) == 0)) and bool(
+        np.all((numbers >= _INT32[0]) & (numbers <= _INT32[1]))
+    ):
+        records = np.empty(len(numbers), dtype=[("kind", "u1"), ("value", "<i4")])
+        records["kind"] = 1
+    else:
+        records = np.empty(len(numbers), dtype=[("kind", "u1"), ("value", "<f8")])
+        records["kind"] = 2
+    records["value"] = numbers
+    return records.tobytes()
 
 
 def _number_symbol(number: float, text: str | None) -> bytes:

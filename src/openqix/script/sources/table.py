@@ -19,7 +19,9 @@ for "no own text", numbers with NaN for "no number"), the shape of `calc.values.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
@@ -334,8 +336,11 @@ def to_column(column: ArrowColumn | pa.Array, interpret: Interpreter | None = No
         is_null = _null_mask(texts) & np.isnan(numbers)
         return Column.from_arrow(pa.array(numbers, mask=is_null), texts=texts)
     if is_text_type(arrow_type):
-        if interpret is None and not pa.types.is_dictionary(column.type):
-            fast = _fast_numbers(column)  # chunks stay chunks: from_arrow joins them once
+        if not pa.types.is_dictionary(column.type):
+            # chunks stay chunks: from_arrow joins them once. With the script's own
+            # interpreter only whole numbers take this path: `-12`, `007` read the same
+            # under any number format, `1.234` does not.
+            fast = _fast_numbers(column, integers_only=interpret is not None)
             if fast is not None:
                 values, canonical = fast
                 return Column.from_arrow(values, texts=None if canonical else column)
@@ -359,14 +364,17 @@ def to_column(column: ArrowColumn | pa.Array, interpret: Interpreter | None = No
 NUMBER_PATTERN = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
 
-def _fast_numbers(texts: ArrowColumn | pa.Array) -> tuple[pa.Array, bool] | None:
+def _fast_numbers(
+    texts: ArrowColumn | pa.Array, integers_only: bool = False
+) -> tuple[pa.Array, bool] | None:
     """(numbers, whether every text is the number's canonical text) when every non-null text
     is a plain finite number; None otherwise. One cast, no hashing: the common numeric column."""
     if len(texts) == 0 or texts.null_count == len(texts):
         return None
     # a failing cast of a whole column is slow: decide the type on a sample first
     sample = texts.slice(0, 4096)
-    kind = next((k for k in (pa.int64(), pa.float64()) if _casts(sample, k)), None)
+    kinds = (pa.int64(),) if integers_only else (pa.int64(), pa.float64())
+    kind = next((k for k in kinds if _casts(sample, k)), None)
     if kind is None:
         return None
     try:
@@ -374,7 +382,10 @@ def _fast_numbers(texts: ArrowColumn | pa.Array) -> tuple[pa.Array, bool] | None
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if kind == pa.int64():
-        canonical = not _any(pc.starts_with(texts, "+")) and not _leading_zero(texts)
+        signed = _any(pc.starts_with(texts, "+"))
+        if signed and integers_only:
+            return None  # whether `+5` is a number is the interpreter's call
+        canonical = not signed and not _leading_zero(texts)
         return pc.cast(values, pa.float64()), canonical
     floats = values
     if not _all(pc.is_finite(floats)):
@@ -453,3 +464,18 @@ def _true_mask(mask: pa.Array) -> npt.NDArray[np.bool_]:
 
 def _null_mask(array: pa.Array) -> npt.NDArray[np.bool_]:
     return np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def to_columns(
+    columns: Sequence[ArrowColumn | pa.Array], interpret: Interpreter | None = None
+) -> list[Column]:
+    """`to_column` of several columns on a small thread pool (Arrow and numpy release the
+    GIL); the list of inputs is emptied as it goes so each raw column can be freed early."""
+    todo = list(columns)
+    if len(todo) < 2 or sum(len(c) for c in todo) < 1_000_000:
+        return [to_column(c, interpret) for c in todo]
+    workers = min(len(todo), max(1, os.cpu_count() or 1), 4)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(to_column, c, interpret) for c in todo]
+        del todo
+        return [future.result() for future in futures]

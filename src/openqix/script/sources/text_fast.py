@@ -155,10 +155,12 @@ def _read(source: pa.NativeFile | pa.Buffer, plan: _Plan) -> SourceTable | None:
     del table  # columns are replaced one by one below: one copy at a time
     if plan.check_line_ends and any(pc.any(pc.match_substring(c, "\n")).as_py() for c in columns):
         return None
-    if plan.trim:
-        blanks = " \t\r".replace(plan.delimiter, "")
-        for i, column in enumerate(columns):
-            columns[i] = pc.utf8_trim(column, blanks)
+    blanks = " \t\r".replace(plan.delimiter, "")
+    for i, column in enumerate(columns):
+        # one chunk per column: engine columns then share its buffers instead of copying
+        column = pc.utf8_trim(column, blanks) if plan.trim else column
+        columns[i] = pa.chunked_array([column.combine_chunks()], type=column.type)
+        del column
     labels = [v or "" for v in plan.header_values] if plan.labelled else [""] * width
     field_names = tuple(name or f"@{i}" for i, name in enumerate(labels, start=1))
     return SourceTable(field_names, tuple(columns))

@@ -26,7 +26,9 @@ def read_xlsx(data: bytes, options: ReadOptions, name: str) -> SourceTable:
         )
     except BadFileError:
         raise
-    except Exception as error:  # calamine raises its own error types for any bad workbook
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:  # calamine's own errors, and a Rust panic (BaseException)
         raise BadFileError.of(name, "XLSX", str(error) or type(error).__name__) from error
     rows = rows[options.header_lines :]
     while rows and all(cell == "" or cell is None for cell in rows[-1]):
