@@ -82,6 +82,8 @@ class Selections:
 
     def state(self, name: str | None = None) -> SelectionState:
         self._follow_reload()
+        if name and name[0] == "$" and name[1:].lstrip("_").isdigit():
+            return self._history_state(name)  # set identifiers $1, $2 ... and $_1 ...
         key = state_key(name)
         if key != DEFAULT_STATE and key not in self.known_states():
             raise NotFound(f"unknown state: {key}")
@@ -89,6 +91,15 @@ class Selections:
         if current is None:
             current = self._states[key] = SelectionState.empty()
         return current
+
+    def _history_state(self, identifier: str) -> SelectionState:
+        """`$n`: the default state's selection n steps back; `$_n`: n steps forward."""
+        history = self._history.get(DEFAULT_STATE) or _History()
+        stack = history.forward if identifier[1] == "_" else history.back
+        steps = int(identifier.lstrip("$_"))
+        if not 0 < steps <= len(stack):
+            raise NotFound(f"no selection history for {identifier}")
+        return stack[-steps]
 
     def inference(self, name: str | None = None) -> Inference:
         state = self.state(name)

@@ -457,3 +457,50 @@ def test_snowflake_shortcut_equals_the_join(
         return dict(zip(keys, sums.tolist(), strict=True))
 
     assert run(True) == run(False)
+
+
+def test_history_identifiers_through_the_session_selections() -> None:
+    """`$1` is the default state's previous selection, `$_1` the next one (after Back)."""
+    from openqix.app import App
+    from openqix.errors import NotFound
+
+    app = App.from_script("T:\nLOAD * INLINE [\nYear, Amount\n2020, 1\n2021, 2\n2022, 4\n];\n")
+    selections = app.selections
+    assert selections.select_values("Year", [2020])
+    assert selections.select_values("Year", [2021])
+
+    def identifiers(name: str) -> SelectionState | None:
+        try:
+            return selections.state(name)
+        except NotFound:
+            return None
+
+    def total(text: str) -> Any:
+        return value(text, ChartContext(app.model, selections.state(), identifiers))
+
+    assert total("Sum(Amount)") == 2.0
+    assert total("Sum({$1} Amount)") == 1.0
+    assert total("Sum({$2} Amount)") == 7.0
+    with pytest.raises(CalcError, match="Unknown set identifier"):
+        total("Sum({$3} Amount)")
+    selections.back()
+    assert total("Sum(Amount)") == 1.0 and total("Sum({$_1} Amount)") == 2.0
+
+
+def test_rank_modes_and_formats() -> None:
+    m = model(table("T", D=["a", "b", "c", "d", "e"], V=[5, 3, 3, 1, 1]))
+    ctx = ChartContext(m)
+    rows = chart_rows(ctx, [ChartDimension("D")], None, ["V"])
+    ev = ChartEvaluator(ctx, rows)
+
+    def rank(args: str) -> tuple[list[float], list[str | None]]:
+        result = ev.eval(parse_expression(f"Rank(Sum(V){args})"))
+        return result.num.tolist(), result.text.tolist()
+
+    assert rank("") == ([1, 2, 2, 5, 5], [None, "2 - 3", "2 - 3", "4 - 5", "4 - 5"])
+    assert rank(", 1")[0] == [1, 2, 2, 4, 4]
+    assert rank(", 2")[0] == [1, 2.5, 2.5, 4.5, 4.5]
+    assert rank(", 3")[0] == [1, 3, 3, 5, 5]
+    assert rank(", 4") == ([1, 2, 3, 4, 5], [None] * 5)
+    assert rank(", 0, 1")[1] == [None] * 5
+    assert rank(", 0, 2")[1] == [None, None, "", None, ""]

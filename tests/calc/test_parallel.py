@@ -36,3 +36,18 @@ def test_chunked_record_numbers_match(tiny_chunks: None) -> None:
     ctx = ChartContext(DataModel.build([table]))
     expected = sum(q * p for q, p in zip(qty, price, strict=True) if q is not None and p != "x")
     assert evaluate_value("Sum(Qty * Price)", ctx).num == pytest.approx(expected)
+
+
+def test_chunked_grouping_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    from openqix.objects.associations import group_rows
+
+    rng = np.random.default_rng(2)
+    a = rng.integers(-1, 4, 57).astype(np.int32)
+    b = rng.integers(-1, 6, 57).astype(np.int32)
+    whole = group_rows([a, b, None], 57)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 2)
+    chunked = group_rows([a, b, None], 57)
+    assert chunked.count == whole.count
+    np.testing.assert_array_equal(chunked.ids, whole.ids)
+    for x, y in zip(chunked.dim_symbols, whole.dim_symbols, strict=True):
+        np.testing.assert_array_equal(x, y)

@@ -123,13 +123,7 @@ describe('alternate states', () => {
 
   test(
     '{$} in an object of state Other reads the default state',
-    {
-      ...TEST,
-      todo:
-        'Qlik help (Set identifiers): "$ represents the records of the current selection in ' +
-        'the default state"; openqix (spec qix-semantics.md §set analysis) reads the ' +
-        "object's own state",
-    },
+    TEST,
     async () => {
       const { doc } = await open();
       await within(doc.addAlternateState('Other'), 'AddAlternateState');

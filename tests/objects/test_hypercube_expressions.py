@@ -139,3 +139,23 @@ def test_explicit_number_formats_shape_measure_texts() -> None:
     assert texts(page(got))[0] == ["2020", "6,000.00", "6%", "1900-01-02"]
     assert page(got)["qMatrix"][0][1]["qNum"] == 6000.0
     assert [c["qText"] for c in got["qGrandTotalRow"]] == ["28,000.00", "28%", "1900-01-06"]
+
+
+def test_context_set_expression_and_aggr_sets() -> None:
+    definition = cube_def(["Year"], ["Sum(Amount)"], qContextSetExpression="{<Rep={b}>}")
+    assert texts(page(layout(definition))) == [["2020", "2"], ["2021", "9"]]
+    bad = cube_def(["Year"], ["Sum(Amount)"], qContextSetExpression="{<Rep={b}")
+    assert layout(bad)["qError"]["qErrorCode"] == 7000
+    aggr = cube_def([], ["Max(Aggr({<Quarter={Q2}>} Sum(Amount), Year))"])
+    assert texts(page(layout(aggr))) == [["5"]]
+
+
+def test_sort_by_expression() -> None:
+    definition = cube_def(["Quarter"], ["Sum(Amount)"])
+    criteria = {"qSortByExpression": -1, "qExpression": {"qv": "Sum(Amount)"}}
+    definition["qDimensions"][0]["qDef"]["qSortCriterias"] = [criteria]
+    assert [r[0] for r in texts(page(layout(definition)))] == ["Q2", "Q4", "Q3", "Q1"]
+    criteria["qSortByExpression"] = 1
+    assert [r[0] for r in texts(page(layout(definition)))] == ["Q1", "Q3", "Q4", "Q2"]
+    criteria["qExpression"] = {"qv": "Sum(Nope("}
+    assert [r[0] for r in texts(page(layout(definition)))] == ["Q1", "Q2", "Q3", "Q4"]

@@ -102,9 +102,12 @@ class ChartContext:
     _numbers: dict[tuple[str, int, str], tuple[RecordSet, npt.NDArray[np.float64]]] = field(
         default_factory=dict, repr=False
     )
+    state_name: str = "$"  # the object's state; `state` is its selections
 
     def identifier(self, name: str) -> SelectionState | None:
-        if name == "$":
+        """A set identifier's selections. `$` is the default state (Qlik's "Set
+        identifiers"), which is the object's own state unless it is an alternate one."""
+        if name == "$" and (self.state_name == "$" or self.identifiers is None):
             return self.state
         return self.identifiers(name) if self.identifiers is not None else None
 
@@ -123,7 +126,7 @@ class ChartContext:
         found = self._sets.get(text)
         if found is not None:
             return found
-        shared = _only_own_state(expr)
+        shared = self.state_name == "$" and _only_own_state(expr)
         key = (self.model.version, self.state.version, text)
         found = _SET_CACHE.get(key) if shared else None
         if found is None:
@@ -663,7 +666,8 @@ class ChartEvaluator(Evaluator):
         """`outer` (an aggregation) over the values of `aggr` on its own dimensions."""
         if len(aggr.args) < 2:
             raise ExpressionError(aggr.name, "Aggr() needs an expression and a dimension", aggr.pos)
-        records = self._records(outer.set_expr if outer is not aggr else None)
+        own = aggr.set_expr if aggr.set_expr is not None else None
+        records = self._records(own if own is not None or outer is aggr else outer.set_expr)
         dims = [ChartDimension(_aggr_dimension(a)) for a in aggr.args[1:]]
         inner_fields = [f for f in field_names(aggr.args[0]) if f in self.ctx.model.fields]
         inner_rows = chart_rows(self.ctx, dims, records, inner_fields)

@@ -52,7 +52,8 @@ def inter_record(ev: ChartEvaluator, node: Call) -> Duals:
     values = ev.eval(node.args[0])
     seg = _segments(ev, total)
     if name == "RANK":
-        return _rank(values, seg)
+        mode, fmt = (_constant(ev, node, i) for i in (1, 2))
+        return _rank(values, seg, mode, fmt)
     offset = 1
     if len(node.args) > 1:
         arg = numbers(ev.eval(node.args[1]))
@@ -86,14 +87,48 @@ def _position_in_segment(seg: IntArray) -> npt.NDArray[np.float64]:
     return pos
 
 
-def _rank(values: Duals, seg: IntArray) -> Duals:
-    """Highest value ranks 1; equal values share the lowest rank number of their group."""
+def _constant(ev: ChartEvaluator, node: Call, index: int) -> int:
+    """An optional integer argument (mode, format), 0 when absent."""
+    if len(node.args) <= index:
+        return 0
+    arg = numbers(ev.eval(node.args[index]))
+    return int(arg[0]) if len(arg) and arg[0] == arg[0] else 0
+
+
+def _rank(values: Duals, seg: IntArray, mode: int = 0, fmt: int = 0) -> Duals:
+    """Highest value ranks 1. Rows sharing a value form a group with ranks low..high:
+    mode 0 gives the lowest rank when the group lies below the middle of the ranking, the
+    highest above it, the middle of the whole ranking across it; 1 lowest, 2 average,
+    3 highest, 4 lowest then +1 per row. Shared ranks show "low - high" (fmt 0), the low
+    rank (fmt 1), or the low rank on the group's first row and nothing after (fmt 2)."""
     num = values.num
-    out = np.full(len(num), np.nan)
+    out = Duals.null(len(num))
     ok = np.flatnonzero(~np.isnan(num))
     for s in np.unique(seg[ok]).tolist():
         members = ok[seg[ok] == s]
         vals = num[members]
         ordered = np.sort(vals)[::-1]
-        out[members] = np.searchsorted(-ordered, -vals, side="left") + 1.0
-    return Duals.of_numbers(out)
+        low = np.searchsorted(-ordered, -vals, side="left") + 1
+        high = np.searchsorted(-ordered, -vals, side="right")
+        middle = (len(members) + 1) / 2
+        if mode == 1:
+            rank = low.astype(np.float64)
+        elif mode == 2:
+            rank = (low + high) / 2
+        elif mode == 3:
+            rank = high.astype(np.float64)
+        elif mode == 4:
+            rank = low + _position_in_segment(low.astype(np.int64))
+        else:
+            rank = np.where(high <= middle, low, np.where(low >= middle, high, middle))
+        out.num[members] = rank
+        shared = high > low
+        first = _position_in_segment(low.astype(np.int64)) == 0
+        for j in np.flatnonzero(shared).tolist():
+            if mode == 4:
+                continue
+            if fmt == 0:
+                out.text[members[j]] = f"{low[j]} - {high[j]}"
+            elif fmt == 2 and not first[j]:
+                out.text[members[j]] = ""
+    return out

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from openqix.calc import parallel
 from openqix.calc.errors import CalcError
 from openqix.calc.setanalysis import RecordSet
 from openqix.engine.model import DataModel
@@ -117,10 +118,27 @@ def _orphan_part(
 def _orphans(model: DataModel, records: RecordSet, center: str, side: str, key: str) -> IntArray:
     """Possible rows of `side` whose key no possible row of `center` has."""
     present = np.zeros(model.fields[key].cardinal + 1, dtype=np.bool_)
-    present[records.column(model, center, key)] = True
+    keys = records.column(model, center, key)
+
+    def mark(lo: int, hi: int) -> None:
+        present[keys[lo:hi]] = True  # concurrent writes of True only
+
+    parallel.map_chunks(mark, len(keys))
     present[-1] = False
     side_rows = records.row_numbers(side)
     return np.asarray(side_rows[~present[records.column(model, side, key)]], dtype=np.int64)
+
+
+def _gather(lookup: npt.NDArray[np.int32], index: npt.NDArray[np.integer]) -> npt.NDArray[np.int32]:
+    """lookup[index] in chunks on the thread pool; a NULL (-1) index reads lookup's last
+    entry, which is -1."""
+    out = np.empty(len(index), dtype=np.int32)
+
+    def part(lo: int, hi: int) -> None:
+        np.take(lookup, index[lo:hi], out=out[lo:hi])
+
+    parallel.map_chunks(part, len(index))
+    return out
 
 
 class RowIndex:
@@ -206,7 +224,7 @@ def project(
         memo_key = ("projected", table, name)
         found = records.memo.get(memo_key)
         if found is None:
-            found = lookup[records.column(model, table, key)]  # NULL key: the -1 at the end
+            found = _gather(lookup, records.column(model, table, key))
             records.memo[memo_key] = found
         codes.append(found)
     return codes

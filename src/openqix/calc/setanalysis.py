@@ -95,8 +95,13 @@ class SetScope(Protocol):
     @property
     def model(self) -> DataModel: ...
 
+    @property
+    def state(self) -> SelectionState:
+        """The object's own state (P() and E() without a set read it)."""
+        ...
+
     def identifier(self, name: str) -> SelectionState | None:
-        """`$` (the object's state), `$1`/`$_1`, a state name or a bookmark id; None if unknown."""
+        """`$` (the default state), `$1`/`$_1`, a state name or a bookmark id; None if unknown."""
         ...
 
 
@@ -227,8 +232,7 @@ def element_mask(
         _field(model, source)
         inner = evaluate_set(expr.set_expr, scope, per_value) if expr.set_expr else None
         if inner is None:
-            state = scope.identifier("$")
-            inner = record_set(model, state) if state is not None else all_records(model)
+            inner = record_set(model, scope.state)
         possible = inner.possible_symbols(model, source)
         chosen = possible if expr.func == "P" else ~possible
         return map_values(model, source, chosen, field)

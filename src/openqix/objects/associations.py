@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from openqix.calc import parallel
 from openqix.calc.errors import DisconnectedFields, UnknownField
 from openqix.engine.inference import Inference
 from openqix.engine.model import DataModel
@@ -288,31 +289,43 @@ def group_rows(columns: Sequence[SymbolArray | None], size: int) -> Groups:
     if math_prod(radices) >= _KEY_LIMIT:
         return _group_by_rows(columns, size)
     span = math_prod(radices)
-    key = _packed_key(columns, radices, size, np.int32 if span < 1 << 31 else np.int64)
+    key: npt.NDArray[np.integer] = np.empty(size, dtype=np.int32 if span < 1 << 31 else np.int64)
     if span <= max(_DENSE_LIMIT, 4 * size):
         present = np.zeros(span, dtype=np.bool_)
-        present[key] = True
+
+        def mark(lo: int, hi: int) -> None:  # chunks on the thread pool for long tables
+            part = [c[lo:hi] if c is not None else None for c in columns]
+            _packed_key(part, radices, key[lo:hi])
+            present[key[lo:hi]] = True  # concurrent writes of True only
+
+        parallel.map_chunks(mark, size)
         keys = np.flatnonzero(present).astype(np.int64)
-        ids = (np.cumsum(present, dtype=np.int64) - 1)[key]
+        remap = np.cumsum(present, dtype=np.int64) - 1
+        ids = np.empty(size, dtype=np.int64)
+
+        def number(lo: int, hi: int) -> None:
+            np.take(remap, key[lo:hi], out=ids[lo:hi])
+
+        parallel.map_chunks(number, size)
     else:
+        _packed_key(columns, radices, key)
         keys, inverse = np.unique(key, return_inverse=True)
         ids = inverse.astype(np.int64).reshape(-1)
     return Groups(ids, len(keys), _decode(keys, radices))
 
 
 def _packed_key(
-    columns: Sequence[SymbolArray | None], radices: list[int], size: int, dtype: type[np.integer]
-) -> npt.NDArray[np.integer]:
-    """Mixed-radix key of symbols + 1, built in place in the narrowest integer type that
-    holds it (the key pass is memory-bound on long tables)."""
-    key = np.zeros(size, dtype=dtype)
+    columns: Sequence[SymbolArray | None], radices: list[int], key: npt.NDArray[np.integer]
+) -> None:
+    """Mixed-radix key of symbols + 1, built in place in `key` (the narrowest integer type
+    that holds it: the key pass is memory-bound on long tables)."""
+    key[:] = 0
     for column, radix in zip(columns, radices, strict=True):
         if radix != 1:
             key *= radix
         if column is not None:
             key += column
             key += 1
-    return key
 
 
 def _decode(keys: IntArray, radices: list[int]) -> list[SymbolArray]:

@@ -27,16 +27,24 @@ from openqix.calc.chart import (
     parse_chart_expression,
 )
 from openqix.calc.errors import CalcError, UnknownLibraryItem, UnsupportedExpression
+from openqix.calc.functions._common import numbers
 from openqix.calc.setanalysis import RecordSet
 from openqix.calc.values import NULL, Dual, Duals, ObjectArray
 from openqix.engine.inference import Inference, infer, selection_masks
 from openqix.engine.model import DataModel
 from openqix.engine.selection import SelectionState
 from openqix.lang.errors import ScriptError
-from openqix.lang.expression import Call, Expr, field_names, parse_expression
+from openqix.lang.expression import (
+    Call,
+    Expr,
+    field_names,
+    parse_expression,
+    parse_set_expression,
+)
 from openqix.objects.associations import component
 from openqix.objects.dimension_info import DimensionSpec, parse_dimension
 from openqix.objects.sorting import (
+    flag,
     frequencies,
     lexsort,
     measure_keys,
@@ -143,6 +151,7 @@ def compute_cube(
     measures = [parse_measure_spec(m, ctx) for m in _entries(definition, "qMeasures")]
     order = effective_sort_order(definition, len(dims) + len(measures))
     try:
+        _apply_context_set(ctx, definition.get("qContextSetExpression"))
         rows = _chart_rows(ctx, dims, measures)
     except CalcError as error:
         empty = [np.zeros(0, dtype=np.int32) for _ in dims]
@@ -161,7 +170,10 @@ def compute_cube(
     values = [v[keep] for v in values]
     texts = [r.text[keep] for r in results]
     dim_values = _dimension_values(dims, rows)
-    order_rows = _row_order(model, inference, dims, dim_values, measures, symbols, values, order)
+    by_expression = [_expression_sort_values(evaluator, ctx, d, keep) for d in dims]
+    order_rows = _row_order(
+        model, inference, dims, dim_values, measures, symbols, values, order, by_expression
+    )
     return Cube(
         dims,
         measures,
@@ -190,9 +202,27 @@ def _context(
     base = RecordSet(inference.possible_rows, masks)
     if context is not None:
         return ChartContext(
-            model, context.state, context.identifiers, context.variables, context.functions, base
+            model,
+            context.state,
+            context.identifiers,
+            context.variables,
+            context.functions,
+            base,
+            state_name=context.state_name,
         )
     return ChartContext(model, state or SelectionState.empty(), _base=base)
+
+
+def _apply_context_set(ctx: ChartContext, text: Any) -> None:
+    """qContextSetExpression: a set (`{<Year={2020}>}`) that replaces the cube's records."""
+    if not isinstance(text, str) or not text.strip():
+        return
+    try:
+        expr = parse_set_expression(text.strip())
+    except ScriptError as error:
+        raise UnsupportedExpression(text, str(error)) from error
+    ctx._base = ctx.set_records(expr)
+    ctx._sets.clear()
 
 
 def _entries(definition: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
@@ -334,10 +364,15 @@ def _row_order(
     symbols: list[IntArray],
     values: list[FloatArray],
     order: list[int],
+    by_expression: Sequence[FloatArray | None] = (),
 ) -> npt.NDArray[np.int64]:
     keys: list[npt.NDArray[Any]] = []
     for column in order:
         if column < len(dims):
+            expression_values = by_expression[column] if column < len(by_expression) else None
+            if expression_values is not None:  # qSortByExpression first, NULL last
+                direction = flag(dims[column].criteria, "qSortByExpression")
+                keys.extend([np.isnan(expression_values), expression_values * direction])
             calculated = dim_values[column]
             if calculated is not None:
                 keys.extend(_calculated_keys(calculated, symbols[column], dims[column]))
@@ -349,6 +384,24 @@ def _row_order(
     n_rows = len(symbols[0]) if symbols else (len(values[0]) if values else 0)
     keys.append(np.arange(n_rows, dtype=np.int64))
     return lexsort(keys)
+
+
+def _expression_sort_values(
+    evaluator: ChartEvaluator, ctx: ChartContext, dim: DimensionSpec, keep: npt.NDArray[np.bool_]
+) -> FloatArray | None:
+    """Per kept row the number of the dimension's qSortByExpression expression (qExpression
+    .qv); None when the dimension does not sort by expression or the expression fails."""
+    if not flag(dim.criteria, "qSortByExpression"):
+        return None
+    expression = dim.criteria.get("qExpression")
+    text = expression.get("qv") if isinstance(expression, Mapping) else None
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        result = evaluator.eval(parse_chart_expression(text, ctx))
+    except (CalcError, ScriptError):
+        return None
+    return np.asarray(numbers(result)[keep], dtype=np.float64)
 
 
 def _calculated_keys(values: Duals, codes: IntArray, dim: DimensionSpec) -> list[npt.NDArray[Any]]:

@@ -245,7 +245,12 @@ class ExpressionEnv:
         definitions = self.variables.definitions()
         functions = FunctionContext(formats=FormatSettings.from_variables(definitions))
         return ChartContext(
-            self.model, self.state_of(state_name), self._identifier, definitions, functions
+            self.model,
+            self.state_of(state_name),
+            self._identifier,
+            definitions,
+            functions,
+            state_name=state_name,
         )
 
     def evaluate(self, text: str, state_name: str = DEFAULT_STATE) -> Dual:

@@ -126,7 +126,7 @@ def cached_cube(
             blob += orjson.dumps(dict(context.variables), option=orjson.OPT_SORT_KEYS)
     except TypeError:
         return compute_cube(model, inference, definition, state, context)
-    if context is not None and _uses_other_sets(body):
+    if context is not None and _uses_other_sets(body, context.state_name):
         return compute_cube(model, inference, definition, state, context)
     key = (model.version, id(inference), blob)
     with _cache_lock:
@@ -143,8 +143,9 @@ def cached_cube(
     return cube
 
 
-def _uses_other_sets(definition: Mapping[str, Any]) -> bool:
-    """Set identifiers other than `$`/`1` depend on more than this state: not cached."""
+def _uses_other_sets(definition: Mapping[str, Any], state_name: str = "$") -> bool:
+    """Set identifiers other than `$`/`1` depend on more than this state: not cached. In an
+    alternate state `$` is another state too, so any set expression counts."""
     texts: list[str] = []
     for measure in definition.get("qMeasures") or []:
         qdef = measure.get("qDef") if isinstance(measure, Mapping) else None
@@ -154,6 +155,8 @@ def _uses_other_sets(definition: Mapping[str, Any]) -> bool:
         qdef = dimension.get("qDef") if isinstance(dimension, Mapping) else None
         if isinstance(qdef, Mapping):
             texts.extend(str(t) for t in qdef.get("qFieldDefs") or [])
+    if state_name != "$":
+        return any("{" in t for t in texts)
     return any(uses_other_states(t) for t in texts)
 
 
