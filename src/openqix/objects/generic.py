@@ -16,6 +16,7 @@ from openqix.engine.inference import Inference
 from openqix.engine.model import DataModel
 from openqix.engine.selection import SelectionState
 from openqix.errors import NotFound
+from openqix.objects.field_list import field_list
 from openqix.objects.hypercube import hypercube
 from openqix.objects.listobject import list_object
 from openqix.objects.selection_object import selection_object
@@ -96,6 +97,8 @@ def layout_of(
             continue
         if isinstance(value, Mapping) and key in _STATEFUL:
             layout[_STATEFUL[key]] = _computed(key, value, properties, ctx, session)
+        elif isinstance(value, Mapping) and key == "qFieldListDef":
+            layout["qFieldList"] = field_list(ctx.model, value)
         elif key == "qExtendsId" or not (key.startswith("q") and key.endswith("Def")):
             layout[key] = value
     return layout
