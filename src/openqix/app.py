@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openqix.calc.format import DEFAULT_FORMATS, FormatSettings
+from openqix.calc.format import locale_info as format_locale_info
 from openqix.engine.model import DataModel
 from openqix.errors import (
     ConnectionAlreadyExists,
@@ -238,65 +240,7 @@ EMPTY_SCRIPT = "\r\n".join(
 )
 
 
-def locale_info() -> dict[str, Any]:
-    """LocaleInfo for en-US (the defaults of EMPTY_SCRIPT)."""
-    return {
-        "qDecimalSep": ".",
-        "qThousandSep": ",",
-        "qListSep": ";",
-        "qMoneyDecimalSep": ".",
-        "qMoneyThousandSep": ",",
-        "qCurrentYear": dt.datetime.now(dt.UTC).year,
-        "qMoneyFmt": "$ ###0.00;-$ ###0.00",
-        "qTimeFmt": "h:mm:ss TT",
-        "qDateFmt": "M/D/YYYY",
-        "qTimestampFmt": "M/D/YYYY h:mm:ss[.fff] TT",
-        "qCalendarStrings": {
-            "qDayNames": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-            "qMonthNames": [
-                "Jan",
-                "Feb",
-                "Mar",
-                "Apr",
-                "May",
-                "Jun",
-                "Jul",
-                "Aug",
-                "Sep",
-                "Oct",
-                "Nov",
-                "Dec",
-            ],
-            "qLongDayNames": [
-                "Monday",
-                "Tuesday",
-                "Wednesday",
-                "Thursday",
-                "Friday",
-                "Saturday",
-                "Sunday",
-            ],
-            "qLongMonthNames": [
-                "January",
-                "February",
-                "March",
-                "April",
-                "May",
-                "June",
-                "July",
-                "August",
-                "September",
-                "October",
-                "November",
-                "December",
-            ],
-        },
-        "qFirstWeekDay": 6,
-        "qBrokenWeeks": True,
-        "qReferenceDay": 0,
-        "qFirstMonthOfYear": 1,
-        "qCollation": "en-US",
-        "qNumericalAbbreviation": (
-            "3:k;6:M;9:G;12:T;15:P;18:E;21:Z;24:Y;-3:m;-6:μ;-9:n;-12:p;-15:f;-18:a;-21:z;-24:y"
-        ),
-    }
+def locale_info(app: App | None = None) -> dict[str, Any]:
+    """LocaleInfo of an app: its script's format variables (en-US without them)."""
+    formats = FormatSettings.from_variables(app.variables.definitions()) if app else DEFAULT_FORMATS
+    return format_locale_info(formats, dt.datetime.now(dt.UTC).year)

@@ -132,7 +132,7 @@ class DocApi(DocSelectionsMixin, DocExpressionsApi, QixApi):
             layout["qHasScript"] = True
         layout["qStateNames"] = self.target_doc.selections.state_names()
         layout["qMeta"] = {"privileges": ["read", "update", "delete", "reload", "exportdata"]}
-        layout["qLocaleInfo"] = locale_info()
+        layout["qLocaleInfo"] = locale_info(app)
         if app.model.tables:
             layout["qHasData"] = True
         if app.is_session_app:
@@ -162,7 +162,7 @@ class DocApi(DocSelectionsMixin, DocExpressionsApi, QixApi):
         return {}
 
     def GetLocaleInfo(self) -> dict[str, Any]:
-        return {"qReturn": locale_info()}
+        return {"qReturn": locale_info(self.target_doc.app)}
 
     def GetTablesAndKeys(
         self,

@@ -198,6 +198,61 @@ class FormatSettings:
 
 DEFAULT_FORMATS = FormatSettings()
 
+# The system variables FormatSettings reads (a script that sets one re-reads the settings).
+FORMAT_VARIABLES = frozenset(
+    {
+        "ThousandSep",
+        "DecimalSep",
+        "MoneyThousandSep",
+        "MoneyDecimalSep",
+        "MoneyFormat",
+        "TimeFormat",
+        "DateFormat",
+        "TimestampFormat",
+        "MonthNames",
+        "LongMonthNames",
+        "DayNames",
+        "LongDayNames",
+        "FirstWeekDay",
+        "BrokenWeeks",
+        "ReferenceDay",
+        "FirstMonthOfYear",
+        "CollationLocale",
+        "NullInterpret",
+    }
+)
+NUMERICAL_ABBREVIATION = (
+    "3:k;6:M;9:G;12:T;15:P;18:E;21:Z;24:Y;-3:m;-6:μ;-9:n;-12:p;-15:f;-18:a;-21:z;-24:y"
+)
+
+
+def locale_info(formats: FormatSettings, current_year: int) -> dict[str, Any]:
+    """`qLocaleInfo` (GetLocaleInfo, GetAppLayout) of an app whose script set `formats`."""
+    return {
+        "qDecimalSep": formats.decimal_sep,
+        "qThousandSep": formats.thousand_sep,
+        "qListSep": ";",  # no script variable sets it
+        "qMoneyDecimalSep": formats.money_decimal_sep,
+        "qMoneyThousandSep": formats.money_thousand_sep,
+        "qCurrentYear": current_year,
+        "qMoneyFmt": formats.money_format,
+        "qTimeFmt": formats.time_format,
+        "qDateFmt": formats.date_format,
+        "qTimestampFmt": formats.timestamp_format,
+        "qCalendarStrings": {
+            "qDayNames": list(formats.day_names),
+            "qMonthNames": list(formats.month_names),
+            "qLongDayNames": list(formats.long_day_names),
+            "qLongMonthNames": list(formats.long_month_names),
+        },
+        "qFirstWeekDay": formats.first_week_day,
+        "qBrokenWeeks": formats.broken_weeks,
+        "qReferenceDay": formats.reference_day,
+        "qFirstMonthOfYear": formats.first_month_of_year,
+        "qCollation": formats.collation_locale,
+        "qNumericalAbbreviation": NUMERICAL_ABBREVIATION,
+    }
+
 
 # -- number format codes ---------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from openqix.calc.format import FORMAT_VARIABLES
 from openqix.calc.interpret import NUMBER_PATTERN
 from openqix.calc.values import NULL, Dual
 from openqix.errors import InvalidParameterValue, QixError
@@ -30,25 +31,8 @@ DEFAULT_NUMBER_PRESENTATION: dict[str, Any] = {"qType": "U", "qnDec": 10, "qUseT
 
 # Variables with a meaning to the engine or the script (qIsReserved): number interpretation,
 # error handling and value handling. Hidden from variable lists unless qShowReserved.
-RESERVED_NAMES = frozenset(
+RESERVED_NAMES = FORMAT_VARIABLES | frozenset(
     {
-        "ThousandSep",
-        "DecimalSep",
-        "MoneyThousandSep",
-        "MoneyDecimalSep",
-        "MoneyFormat",
-        "TimeFormat",
-        "DateFormat",
-        "TimestampFormat",
-        "MonthNames",
-        "LongMonthNames",
-        "DayNames",
-        "LongDayNames",
-        "FirstWeekDay",
-        "BrokenWeeks",
-        "ReferenceDay",
-        "FirstMonthOfYear",
-        "CollationLocale",
         "CreateSearchIndexOnReload",
         "NumericalAbbreviation",
         "ErrorMode",
@@ -57,7 +41,6 @@ RESERVED_NAMES = frozenset(
         "ScriptErrorList",
         "ScriptErrorDetails",
         "NullDisplay",
-        "NullInterpret",
         "NullValue",
         "OtherSymbol",
         "HidePrefix",

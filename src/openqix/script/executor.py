@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from openqix.calc.errors import CalcError
 from openqix.calc.evaluate import contains_aggregation
-from openqix.calc.format import FormatSettings
+from openqix.calc.format import FORMAT_VARIABLES, FormatSettings
 from openqix.calc.functions._common import booleans, display_objects
 from openqix.calc.functions.registry import FunctionContext
 from openqix.calc.interpret import interpret_numbers
@@ -137,26 +137,6 @@ from openqix.script.tables import (
 
 ProgressSink = Callable[[str], None]
 _T = TypeVar("_T")
-_FORMAT_VARIABLES = frozenset(
-    {
-        "ThousandSep",
-        "DecimalSep",
-        "MoneyThousandSep",
-        "MoneyDecimalSep",
-        "MoneyFormat",
-        "TimeFormat",
-        "DateFormat",
-        "TimestampFormat",
-        "MonthNames",
-        "LongMonthNames",
-        "DayNames",
-        "LongDayNames",
-        "FirstWeekDay",
-        "BrokenWeeks",
-        "ReferenceDay",
-        "FirstMonthOfYear",
-    }
-)
 _MAX_LOOP = 10_000_000
 
 
@@ -477,7 +457,7 @@ class _Run:
 
     def set_variable(self, name: str, value: str) -> None:
         self.variables[name] = value
-        if name in _FORMAT_VARIABLES:
+        if name in FORMAT_VARIABLES:
             self._update_formats()
 
     def evaluate_text(self, expr: object) -> str:
