@@ -71,6 +71,9 @@ class App:
     properties: dict[str, Any] = field(default_factory=dict)
     alternate_states: list[str] = field(default_factory=list)  # AddAlternateState
     variables: VariableStore = field(default_factory=VariableStore)  # docs/variables.md
+    # COMMENT TABLE / COMMENT FIELD of the last successful reload (qComment in the API)
+    table_comments: dict[str, str] = field(default_factory=dict)
+    field_comments: dict[str, str] = field(default_factory=dict)
     _reload_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _default: Selections | None = field(default=None, repr=False)
 
@@ -163,6 +166,8 @@ class App:
         if progress.cancelled:
             return ReloadOutcome(False, list(result.log), ReloadCancelled())
         self.model = model
+        self.table_comments = dict(result.table_comments)
+        self.field_comments = dict(result.field_comments)
         self.variables.apply_script(result.variables, before)  # flagged qIsScriptCreated
         self.last_reload_time = _now_iso()
         for warning in model.warnings:  # circular references (engine/model.py)

@@ -159,3 +159,26 @@ def test_sort_by_expression() -> None:
     assert [r[0] for r in texts(page(layout(definition)))] == ["Q1", "Q3", "Q4", "Q2"]
     criteria["qExpression"] = {"qv": "Sum(Nope("}
     assert [r[0] for r in texts(page(layout(definition)))] == ["Q1", "Q2", "Q3", "Q4"]
+
+
+def test_moving_sums_and_column_per_segment() -> None:
+    """RangeSum(Above(..., 0, 2)) restarts in each Year (the column segment); TOTAL runs on."""
+    definition = cube_def(
+        ["Year", "Quarter"],
+        [
+            "Sum(Amount)",
+            "RangeSum(Above(Sum(Amount), 0, 2))",
+            "RangeSum(Above(TOTAL Sum(Amount), 0, 2))",
+            "Column(1) - Top(Column(1))",
+            "NoOfRows()",
+        ],
+    )
+    rows = texts(page(layout(definition)))
+    assert rows == [
+        ["2020", "Q1", "1", "1", "1", "0", "2"],
+        ["2020", "Q2", "5", "6", "6", "4", "2"],
+        ["2021", "Q1", "4", "4", "9", "0", "4"],
+        ["2021", "Q2", "5", "9", "9", "1", "4"],
+        ["2021", "Q3", "6", "11", "11", "2", "4"],
+        ["2021", "Q4", "7", "13", "13", "3", "4"],
+    ]

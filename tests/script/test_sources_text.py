@@ -228,3 +228,15 @@ def test_stored_numbers_are_written_in_the_engines_shortest_form(numbers: list[f
     data = delimited_bytes(StoreTable(("V",), (column,)), ReadOptions(), "x.csv")
     written = data.decode("utf-8-sig").split("\r\n")[1:-1]
     assert written == column.texts_or_display()
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_a_crlf_inside_an_msq_value_reads_as_lf_on_both_paths(line_end: str) -> None:
+    text = f'A,B{line_end}"x\r\ny",1{line_end}'
+    fmt = TextFormat(delimiter=",", quoting="msq")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_fast, "FAST_MIN_BYTES", 0)
+        fast = text_fast.arrow_text_table(text.encode(), fmt, header_of(fmt))
+    slow = parse_delimited(text, fmt)
+    assert [list(r) for r in slow.rows()] == [["x\ny", "1"]]
+    assert fast is None or rows(fast) == [["x\ny", "1"]]

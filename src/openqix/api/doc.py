@@ -174,13 +174,19 @@ class DocApi(DocSelectionsMixin, DocExpressionsApi, QixApi):
         qIncludeProfiling: bool,
     ) -> dict[str, Any]:
         model = self.target_doc.selections.model
+        app = self.target_doc.app
+        table_comments, field_comments = app.table_comments, app.field_comments
         tables = [
             {
                 "qName": table.name,
                 **({"qLoose": True} if table.loose else {}),
                 "qNoOfRows": table.n_rows,
-                "qFields": [_field_record(model, table.name, f) for f in table.field_names],
+                "qFields": [
+                    _field_record(model, table.name, f, field_comments.get(f, ""))
+                    for f in table.field_names
+                ],
                 "qPos": {"qx": 0, "qy": 0},
+                **({"qComment": c} if (c := table_comments.get(table.name)) else {}),
                 **({"qIsSynthetic": True} if table.is_synthetic else {}),
             }
             for table in model.tables.values()
@@ -193,7 +199,7 @@ class DocApi(DocSelectionsMixin, DocExpressionsApi, QixApi):
         return {"qtr": tables, "qk": keys}
 
 
-def _field_record(model: Any, table: str, name: str) -> dict[str, Any]:
+def _field_record(model: Any, table: str, name: str, comment: str = "") -> dict[str, Any]:
     stats = field_in_table(model, table, name)
     field = model.fields[name]
     record: dict[str, Any] = {"qName": name, "qOriginalFields": [], "qPresent": True}
@@ -211,6 +217,8 @@ def _field_record(model: Any, table: str, name: str) -> dict[str, Any]:
     record["qnTotalDistinctValues"] = total
     record["qnPresentDistinctValues"] = stats.n_present_distinct
     record["qKeyType"] = stats.key_type(field.is_key)
+    if comment:
+        record["qComment"] = comment
     record["qTags"] = list(field.tags)
     record["qDerivedFields"] = []
     return record

@@ -143,6 +143,11 @@ class DocSelectionsMixin(QixApi):
         description = field_description(
             model, qFieldName, locked, qFieldName in selections.and_mode
         )
+        comment = self._doc.app.field_comments.get(qFieldName)
+        if comment:  # COMMENT FIELD of the script, before qTags as in the schema
+            items = list(description.items())
+            at = next(i for i, (k, _) in enumerate(items) if k == "qTags")
+            description = dict([*items[:at], ("qComment", comment), *items[at:]])
         return {"qReturn": description}
 
     def GetTableData(

@@ -39,7 +39,7 @@ from openqix.calc.evaluate import (
 from openqix.calc.format import format_number
 from openqix.calc.functions._common import numbers
 from openqix.calc.functions.registry import FunctionContext
-from openqix.calc.interrecord import INTER_RECORD, inter_record
+from openqix.calc.interrecord import INTER_RECORD, inter_record, is_window, range_call
 from openqix.calc.projection import RowIndex, null_last, project, record_table, star_rows
 from openqix.calc.setanalysis import RecordSet, evaluate_set, record_set
 from openqix.calc.values import NULL, Dual, Duals
@@ -569,6 +569,9 @@ class ChartEvaluator(Evaluator):
         self.rows = rows
         self.base = base if base is not None else ctx.base
         self._index: dict[tuple[int, ...], tuple[RowIndex, IntArray, int]] = {}
+        # the chart's measures, for Column(n) (a hypercube sets them)
+        self.columns: Sequence[Expr | None] = ()
+        self.evaluating_columns: set[int] = set()
 
     # fields outside aggregations: the row's dimension value, else Only(field)
     def field(self, node: FieldRef) -> Duals:
@@ -583,6 +586,8 @@ class ChartEvaluator(Evaluator):
         return self.aggregation(Call("Only", (node,), pos=node.pos))
 
     def special(self, node: Call) -> Duals | None:
+        if node.upper.startswith("RANGE") and any(is_window(a) for a in node.args):
+            return range_call(self, node)
         if node.upper not in INTER_RECORD:
             return None
         return inter_record(self, node)

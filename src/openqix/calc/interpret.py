@@ -99,13 +99,15 @@ def _number_regex(dec: str, thou: str) -> str:
 _FLOAT = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
 
-def _to_float(texts: pa.Array, dec: str, thou: str) -> FloatArray:
+def _to_float(texts: pa.Array, dec: str, thou: str, checked: bool = False) -> FloatArray:
+    """`checked`: every text already matched `_number_regex(dec, thou)` (so is a float)."""
     if thou:
         texts = pc.replace_substring(texts, thou, "")
     if dec != ".":
         texts = pc.replace_substring(texts, dec, ".")
-    valid = pc.match_substring_regex(texts, _FLOAT)
-    texts = pc.if_else(valid, texts, pa.scalar(None, pa.string()))
+    if not checked:
+        valid = pc.match_substring_regex(texts, _FLOAT)
+        texts = pc.if_else(valid, texts, pa.scalar(None, pa.string()))
     values = _num(texts) + 0.0
     values[~np.isfinite(values)] = np.nan
     return values
@@ -391,7 +393,7 @@ def _interpret_numbers(arr: pa.Array, formats: FormatSettings) -> FloatArray:
     is_number = _mask(pc.match_substring_regex(arr, regex))
     if is_number.any():
         texts = arr if is_number.all() else arr.filter(pa.array(is_number))
-        out[is_number] = _to_float(texts, formats.decimal_sep, formats.thousand_sep)
+        out[is_number] = _to_float(texts, formats.decimal_sep, formats.thousand_sep, True)
     rest = np.flatnonzero(np.isnan(out))
     if rest.size == 0:
         return out

@@ -29,22 +29,106 @@ from openqix.engine.symbols import (
 _versions = itertools.count(1)
 
 
-@dataclass(frozen=True)
+Exceptions = tuple[npt.NDArray[np.int64], pa.Array]
+
+
 class Column:
     """One loaded column: per row a text (None = NULL) and a number (NaN = no number).
 
-    Build it from Python values (`Column(texts, numbers)`, `Column.from_values`) or, with no
-    Python object per row, from Arrow (`Column.from_arrow`). `tags` are extra field tags
-    (`$date`, `$timestamp`) the loader knows about.
+    Build it from Python values (`Column(texts, numbers)`, `Column.from_values`), with no
+    Python object per row from Arrow (`Column.from_arrow`), or already encoded
+    (`Column.from_encoded`: a symbol table and a row index array, what a streamed reading
+    produces; `texts`/`numbers`/`arrow_texts`/`nulls` are then derived on first use only).
+    `tags` are extra field tags (`$date`, `$timestamp`) the loader knows about.
     """
 
-    texts: Sequence[str | None]
-    numbers: npt.NDArray[np.float64]
-    tags: tuple[str, ...] = ()
-    # Arrow form (from_arrow): per-row texts, a null entry meaning "canonical text of the
-    # number" (or NULL where `nulls` says so).
-    arrow_texts: pa.Array | None = field(default=None, compare=False, repr=False)
-    nulls: npt.NDArray[np.bool_] | None = field(default=None, compare=False, repr=False)
+    __slots__ = ("_arrow_texts", "_encoded", "_exceptions", "_nulls", "_numbers", "_texts", "tags")
+
+    def __init__(
+        self,
+        texts: Sequence[str | None] | None,
+        numbers: npt.NDArray[np.float64] | None,
+        tags: tuple[str, ...] = (),
+        arrow_texts: pa.Array | None = None,
+        nulls: npt.NDArray[np.bool_] | None = None,
+    ):
+        self._texts = texts
+        self._numbers = numbers
+        self.tags = tuple(tags)
+        # Arrow form (from_arrow): per-row texts, a null entry meaning "canonical text of the
+        # number" (or NULL where `nulls` says so).
+        self._arrow_texts = arrow_texts
+        self._nulls = nulls
+        self._encoded: tuple[SymbolTable, IndexArray] | None = None
+        self._exceptions: Exceptions | None = None
+
+    @classmethod
+    def from_encoded(
+        cls,
+        symbols: SymbolTable,
+        index: IndexArray,
+        exceptions: Exceptions | None = None,
+        tags: Sequence[str] = (),
+    ) -> Column:
+        """A column already encoded: row i is `symbols[index[i]]` (-1 = NULL), except the
+        rows in `exceptions` (row positions, texts), whose own text differs from their
+        symbol's (the model keeps the symbol's; per-row values keep theirs)."""
+        column = cls(None, None, tuple(tags))
+        column._encoded = (symbols, index)
+        column._exceptions = exceptions
+        return column
+
+    def with_tags(self, tags: Sequence[str]) -> Column:
+        """The same column with other extra tags."""
+        column = Column(self._texts, self._numbers, tuple(tags), self._arrow_texts, self._nulls)
+        column._encoded, column._exceptions = self._encoded, self._exceptions
+        return column
+
+    @property
+    def encoded(self) -> tuple[SymbolTable, IndexArray] | None:
+        """(symbol table, row index array) when the column came encoded, else None."""
+        return self._encoded
+
+    @property
+    def numbers(self) -> npt.NDArray[np.float64]:
+        if self._numbers is None:
+            assert self._encoded is not None
+            symbols, index = self._encoded
+            numbers = np.append(symbols.numbers, np.nan)[index]
+            numbers.setflags(write=False)
+            self._numbers = numbers
+        return self._numbers
+
+    @property
+    def nulls(self) -> npt.NDArray[np.bool_] | None:
+        if self._nulls is None and self._encoded is not None:
+            self._nulls = self._encoded[1] < 0
+        return self._nulls
+
+    @property
+    def arrow_texts(self) -> pa.Array | None:
+        if self._arrow_texts is None and self._encoded is not None:
+            symbols, index = self._encoded
+            stored = pa.concat_arrays([symbols.stored_texts(), pa.nulls(1, pa.string())])
+            texts = stored.take(pa.array(np.where(index < 0, len(symbols), index)))
+            if self._exceptions is not None:
+                rows, own = self._exceptions
+                mask = np.zeros(len(index), dtype=bool)
+                mask[rows] = True
+                texts = pc.replace_with_mask(texts, pa.array(mask), own)
+            self._arrow_texts = texts
+        return self._arrow_texts
+
+    @property
+    def texts(self) -> Sequence[str | None]:
+        if self._texts is None:
+            arrow_texts, nulls = self.arrow_texts, self.nulls
+            assert arrow_texts is not None and nulls is not None
+            self._texts = _ArrowRowTexts(arrow_texts, self.numbers, nulls)
+        return self._texts
+
+    def __repr__(self) -> str:
+        return f"Column({len(self)} rows, tags={self.tags!r})"
 
     @classmethod
     def from_values(cls, values: Sequence[str | float | int | None]) -> Column:
@@ -126,12 +210,15 @@ class Column:
         return cls(lazy, numbers, extra, row_texts, nulls)
 
     def __len__(self) -> int:
-        return len(self.numbers)
+        if self._encoded is not None:
+            return len(self._encoded[1])
+        return len(self._numbers) if self._numbers is not None else len(self.texts)
 
     def encoding_inputs(self) -> tuple[pa.Array, npt.NDArray[np.bool_], npt.NDArray[np.float64]]:
         """(texts with nulls, NULL mask, numbers) as `symbols.encode_arrow` takes them."""
-        if self.arrow_texts is not None and self.nulls is not None:
-            return self.arrow_texts, self.nulls, self.numbers
+        arrow_texts, nulls = self.arrow_texts, self.nulls
+        if arrow_texts is not None and nulls is not None:
+            return arrow_texts, nulls, self.numbers
         texts = self.texts
         array = texts if isinstance(texts, pa.Array) else pa.array(list(texts), type=pa.string())
         is_null = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
@@ -195,7 +282,7 @@ class LoadedTable:
 
     @property
     def n_rows(self) -> int:
-        return len(self.columns[0].numbers) if self.columns else 0
+        return len(self.columns[0]) if self.columns else 0
 
 
 @dataclass(frozen=True)
@@ -289,22 +376,28 @@ class DataModel:
         extra_tags: dict[str, tuple[str, ...]] = {}
         row_counts: dict[str, int] = {}
         for name, parts in by_field.items():
-            inputs = [column.encoding_inputs() for _, column in parts]
-            if len(inputs) == 1:
-                texts, nulls, numbers = inputs[0]
+            encoded = parts[0][1].encoded if len(parts) == 1 else None
+            if encoded is not None:  # a streamed reading: encoded as it was read
+                symbols, index = encoded
             else:
-                texts = pa.concat_arrays([t.cast(pa.string()) for t, _, _ in inputs])
-                nulls = np.concatenate([m for _, m, _ in inputs])
-                numbers = np.concatenate([v for _, _, v in inputs])
-            symbols, index = encode_arrow(texts, nulls, numbers)
+                inputs = [column.encoding_inputs() for _, column in parts]
+                if len(inputs) == 1:
+                    texts, nulls, numbers = inputs[0]
+                else:
+                    texts = pa.concat_arrays([t.cast(pa.string()) for t, _, _ in inputs])
+                    nulls = np.concatenate([m for _, m, _ in inputs])
+                    numbers = np.concatenate([v for _, _, v in inputs])
+                del inputs
+                symbols, index = encode_arrow(texts, nulls, numbers)
+                del texts, nulls, numbers
             offset = 0
             for t_index, column in parts:
-                n = len(column.numbers)
+                n = len(column)
                 table_columns[t_index][name] = index[offset : offset + n]
                 offset += n
             symbols_of[name] = symbols
             extra_tags[name] = tuple(dict.fromkeys(tag for _, c in parts for tag in c.tags))
-            row_counts[name] = len(numbers)
+            row_counts[name] = len(index)
 
         drafts = [
             _Draft(lt.name, list(lt.field_names), table_columns[i], lt.n_rows, loose=lt.loose)

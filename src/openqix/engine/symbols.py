@@ -141,6 +141,12 @@ class SymbolTable:
         assert self._numbers is not None
         return int(self._numbers.nbytes) + int(self._texts.nbytes)
 
+    def stored_texts(self) -> pa.Array:
+        """The texts as stored: null where a symbol shows its number's canonical text."""
+        if self._range is not None:
+            return pa.nulls(self._range[1], pa.string())
+        return self._texts
+
     # -- values ------------------------------------------------------------------------------
     @property
     def numbers(self) -> FloatArray:
@@ -420,3 +426,536 @@ def _first_positions(
     if len(idx):
         np.minimum.at(first, idx, pos)
     return first
+
+
+# --- streamed encoding ---------------------------------------------------------------------------
+
+_LUT_MIN = 1 << 23  # a lookup table of up to this many slots (or 2x the rows) is fine
+_SCALES = (1.0, 10.0, 100.0, 1000.0, 10000.0)
+
+
+class _Growable:
+    """A numpy array appended to in place (capacity doubles): one large allocation
+    instead of a chunk per batch pinning the heap between the batches' temporaries; pages
+    of unused capacity are never touched, so they cost no memory."""
+
+    def __init__(self, dtype: npt.DTypeLike, capacity: int = 0):
+        self.data: npt.NDArray[Any] = np.empty(capacity, dtype=dtype)
+        self.size = 0
+
+    def reserve(self, capacity: int) -> None:
+        if capacity > len(self.data):
+            grown = np.empty(capacity, dtype=self.data.dtype)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+
+    def widen(self, dtype: np.dtype[Any]) -> None:
+        if dtype.itemsize > self.data.dtype.itemsize:
+            grown = np.empty(len(self.data), dtype=dtype)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+
+    def append(self, values: npt.NDArray[Any]) -> None:
+        end = self.size + len(values)
+        if end > len(self.data):
+            self.reserve(max(end, len(self.data) * 2, 1 << 12))
+        self.data[self.size : end] = values
+        self.size = end
+
+    def view(self) -> npt.NDArray[Any]:
+        return self.data[: self.size]
+
+
+class ColumnEncoder:
+    """Encodes one column batch by batch (a streamed reading) into the symbol table and row
+    index array `encode_arrow` gives for all rows at once, without holding the rows.
+
+    Each batch comes as entries (texts, no nulls; with `distinct=True` each text once, in
+    first-occurrence order, else one entry per row), the number of each entry (NaN = text) and
+    per row its entry (-1 = NULL). Symbols keep the first-occurrence order over all rows; a
+    number is identified by its value (its first text is kept), a text by itself. Rows whose
+    own text differs from their symbol's (`1.50` after `1.5`) are kept aside as exceptions, so
+    per-row values stay exact.
+
+    Numbers are found through a lookup table over a span of integers (decimals scaled by a
+    power of ten when all of the first batch's are exact at that scale: prices, rates) while
+    the span stays small, else through sorted keys.
+    """
+
+    def __init__(self) -> None:
+        self.n_rows = 0
+        self._n_sym = 0
+        self._numbers = _Growable(np.float64)
+        self._texts: list[pa.Array | int] = []  # an int: that many symbols without own text
+        # per symbol: its stored text is not its number's canonical text (None: all are)
+        self._odd: npt.NDArray[np.bool_] | None = None
+        # while the symbols are the integers lo, lo+1, ... in load order without own texts
+        # (an ascending ID) nothing is stored per symbol: lookups are arithmetic
+        self._in_range = True
+        self._range_lo = 0
+        self._index = _Growable(np.int8)
+        self._text_dict = pa.array([], type=pa.string())
+        self._text_ids = np.zeros(0, dtype=np.int64)
+        self._scale: float | None = None
+        self._lut = np.zeros(0, dtype=np.int32)
+        self._lut_lo = 0
+        self._keys = np.zeros(0, dtype=np.float64)
+        self._key_ids = np.zeros(0, dtype=np.int64)
+        self._exception_rows: list[npt.NDArray[np.int64]] = []
+        self._exception_texts: list[pa.Array] = []
+
+    def reserve(self, rows: int) -> None:
+        """Room for about `rows` rows in all (an estimate: more rows are fine)."""
+        self._index.reserve(rows)
+
+    def add(
+        self,
+        entries: pa.Array,
+        numbers: FloatArray,
+        codes: npt.NDArray[np.signedinteger[Any]] | None = None,
+        canonical: npt.NDArray[np.bool_] | None = None,
+        *,
+        distinct: bool = True,
+    ) -> None:
+        """One batch. `codes=None`: one entry per row. `canonical[i]`: entry i is its number's
+        canonical text: `str(int)` for an integer below 1e15 (stored as null, like integers
+        loaded from numbers), else Arrow's float64 to string cast (texts of the same number
+        are then compared without looking at the stored texts)."""
+        m = len(entries)
+        if len(numbers) != m:
+            raise ValueError("entries and numbers differ in length")
+        if entries.type != pa.string():
+            entries = entries.cast(pa.string())
+        numbers = np.asarray(numbers, dtype=np.float64) + 0.0  # -0.0 is 0
+        if self._extends_range(numbers, codes, canonical):
+            return
+        gid = np.empty(m, dtype=np.int64)
+        is_num = ~np.isnan(numbers)
+        all_num = bool(is_num.all())
+        num_e = np.arange(m) if all_num else np.flatnonzero(is_num)
+        txt_e = np.zeros(0, dtype=np.intp) if all_num else np.flatnonzero(~is_num)
+        x = numbers if all_num else numbers[num_e]
+        scaled = self._scaled(x) if self._scale is not None and not self._in_range else None
+        found_n = self._find_numbers(x, m, scaled)
+        known_n = found_n >= 0
+        gid[num_e[known_n]] = found_n[known_n]
+        new_num_e = num_e[~known_n]
+        new_scaled = None if scaled is None else (scaled[0][~known_n], scaled[1][~known_n])
+        uniq, first_idx, inverse = self._distinct(x[~known_n], m, new_scaled)
+        uniq_scaled = None
+        if new_scaled is not None and self._scale is not None:
+            uniq_scaled = (new_scaled[0][first_idx], new_scaled[1][first_idx])
+        first_num_e = new_num_e[first_idx]
+
+        # texts: distinct texts, the known ones found, the others new
+        if len(txt_e):
+            texts = entries if len(txt_e) == m else entries.take(pa.array(txt_e))
+            if distinct:
+                t_inverse = None
+                t_first = txt_e
+            else:
+                enc = pc.dictionary_encode(texts)
+                t_inverse = np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64)
+                texts = enc.dictionary
+                t_first = txt_e[_first_positions(t_inverse, np.arange(len(txt_e)), len(texts))]
+            hit = pc.index_in(texts, value_set=self._text_dict)
+            positions = np.asarray(hit.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
+            known_ids = np.append(self._text_ids, -1)
+            found_t = known_ids[np.where(positions >= 0, positions, len(self._text_ids))]
+        else:
+            t_inverse, t_first = None, np.zeros(0, dtype=np.intp)
+            texts = pa.array([], type=pa.string())
+            found_t = np.zeros(0, dtype=np.int64)
+        known_t = found_t >= 0
+        new_t = np.flatnonzero(~known_t)
+
+        # new symbols, numbered in order of their first entry
+        firsts = np.concatenate([first_num_e, t_first[new_t]])
+        n_new = len(firsts)
+        t_ids = found_t.copy()
+        if n_new:
+            if len(new_t) and len(first_num_e):
+                order = np.argsort(firsts, kind="stable")
+            else:
+                order = np.arange(n_new)  # already in first-occurrence order
+            rank = np.empty(n_new, dtype=np.int64)
+            rank[order] = np.arange(n_new, dtype=np.int64)
+            ids = self._n_sym + rank
+            num_ids = ids[: len(uniq)]
+            gid[new_num_e] = num_ids[inverse.ravel()]
+            t_ids[new_t] = ids[len(uniq) :]
+            sym_numbers = np.concatenate([uniq, np.full(len(new_t), np.nan)])[order]
+            canon = np.zeros(n_new, dtype=bool)
+            if canonical is not None and len(first_num_e):
+                canon[: len(uniq)] = canonical[first_num_e]
+                canon = canon[order]
+            with np.errstate(invalid="ignore"):
+                integral = (sym_numbers == np.trunc(sym_numbers)) & (np.abs(sym_numbers) < 1e15)
+            keep = ~(canon & integral)
+            if self._in_range and not self._continues_range(sym_numbers, keep):
+                self._leave_range(m)
+            if self._in_range:
+                if not self._n_sym:
+                    self._range_lo = int(sym_numbers[0])
+                self._n_sym += n_new
+            else:
+                if keep.any():
+                    sym_texts = entries.take(pa.array(firsts[order]))
+                    if not keep.all():
+                        sym_texts = pc.if_else(
+                            pa.array(keep), sym_texts, pa.scalar(None, pa.string())
+                        )
+                    self._append_texts(sym_texts)
+                else:
+                    self._append_texts(n_new)
+                self._numbers.append(sym_numbers)
+                self._mark_odd(~canon)
+                self._n_sym += n_new
+                self._remember_numbers(uniq, num_ids, m, uniq_scaled)
+            if len(new_t):
+                self._text_dict = pa.concat_arrays([self._text_dict, texts.take(pa.array(new_t))])
+                self._text_ids = np.concatenate([self._text_ids, t_ids[new_t]])
+        if len(txt_e):
+            gid[txt_e] = t_ids if t_inverse is None else t_ids[t_inverse]
+
+        differs = self._exceptions(entries, gid, num_e, known_n, new_num_e, first_idx, canonical)
+        dtype = index_dtype(self._n_sym)
+        if codes is None:
+            index = gid.astype(dtype)
+            rows = np.flatnonzero(differs) if differs is not None else None
+            chosen = rows
+        else:
+            codes = np.asarray(codes)
+            index = np.append(gid, -1).astype(dtype)[codes]
+            rows = chosen = None
+            if differs is not None:
+                rows = np.flatnonzero(np.append(differs, False)[codes])
+                chosen = codes[rows]
+        if rows is not None and chosen is not None and len(rows):
+            self._exception_rows.append(rows.astype(np.int64) + self.n_rows)
+            self._exception_texts.append(entries.take(pa.array(chosen)))
+        self._index.widen(index.dtype)
+        self._index.append(index)
+        self.n_rows += len(index)
+
+    def _distinct(
+        self,
+        values: FloatArray,
+        batch_rows: int,
+        scaled_values: tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]] | None = None,
+    ) -> tuple[FloatArray, npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """(distinct values in first-occurrence order, the position of each one's first
+        occurrence, per value its distinct number) of new numbers. Through the lookup
+        table's (empty) slots when it covers them, else by sorting."""
+        k = len(values)
+        if k and not self._in_range and self._scale is not None:
+            scaled, exact = scaled_values or self._scaled(values)
+            if exact.all():
+                lo, hi = int(scaled.min()), int(scaled.max())
+                if len(self._lut):
+                    lo = min(lo, self._lut_lo)
+                    hi = max(hi, self._lut_lo + len(self._lut) - 1)
+                if hi - lo + 1 <= max(_LUT_MIN, 2 * (self.n_rows + batch_rows)):
+                    self._grow_lut(lo, hi, max(_LUT_MIN, 2 * (self.n_rows + batch_rows)))
+                    slots = scaled - self._lut_lo
+                    positions = np.arange(k)
+                    self._lut[slots] = positions  # one writer per slot wins: a representative
+                    rep = self._lut[slots].astype(np.intp)
+                    self._lut[slots] = -1
+                    dups = np.flatnonzero(rep != positions)
+                    first_of = positions.copy()
+                    if len(dups):
+                        np.minimum.at(first_of, rep[dups], dups)
+                    first = first_of[rep]
+                    first_idx = np.flatnonzero(first == positions)
+                    number = np.empty(k, dtype=np.intp)
+                    number[first_idx] = np.arange(len(first_idx))
+                    return values[first_idx], first_idx, number[first]
+        uniq, first_idx, inverse = np.unique(values, return_index=True, return_inverse=True)
+        order = np.argsort(first_idx, kind="stable")
+        number = np.empty(len(uniq), dtype=np.intp)
+        number[order] = np.arange(len(uniq))
+        return uniq[order], first_idx[order], number[inverse.ravel()]
+
+    def _extends_range(
+        self,
+        numbers: FloatArray,
+        codes: npt.NDArray[np.signedinteger[Any]] | None,
+        canonical: npt.NDArray[np.bool_] | None,
+    ) -> bool:
+        """The common batch of an ascending ID, one row each: the next integers of the
+        range in order, all in their plain form. Folded with one comparison."""
+        m = len(numbers)
+        if not (self._in_range and codes is None and m and canonical is not None):
+            return False
+        lo = float(self._range_lo + self._n_sym) if self._n_sym else float(numbers[0])
+        if abs(lo) >= _MAX_EXACT or lo != np.trunc(lo) or not bool(canonical.all()):
+            return False
+        if not bool(np.array_equal(numbers, lo + np.arange(m, dtype=np.float64))):
+            return False
+        if not self._n_sym:
+            self._range_lo = int(lo)
+        first = self._n_sym
+        self._n_sym += m
+        index = np.arange(first, first + m, dtype=index_dtype(self._n_sym))
+        self._index.widen(index.dtype)
+        self._index.append(index)
+        self.n_rows += m
+        return True
+
+    def _continues_range(self, values: FloatArray, keep: npt.NDArray[np.bool_]) -> bool:
+        """Whether new symbols `values` (in order) continue the ascending-ID range."""
+        if keep.any() or np.isnan(values).any():
+            return False
+        lo = self._range_lo + self._n_sym if self._n_sym else float(values[0])
+        if abs(lo) >= _MAX_EXACT or lo != np.trunc(lo):
+            return False
+        return bool(np.array_equal(values, lo + np.arange(len(values), dtype=np.float64)))
+
+    def _leave_range(self, batch_rows: int) -> None:
+        """Store the range's symbols explicitly (the new ones break it)."""
+        self._in_range = False
+        if self._n_sym:
+            values = np.arange(self._n_sym, dtype=np.float64) + self._range_lo
+            self._numbers.append(values)
+            self._append_texts(self._n_sym)
+            self._remember_numbers(values, np.arange(self._n_sym, dtype=np.int64), batch_rows)
+
+    def _mark_odd(self, odd: npt.NDArray[np.bool_]) -> None:
+        end = self._n_sym + len(odd)
+        if self._odd is None:
+            if not odd.any():
+                return
+            self._odd = np.zeros(max(1024, 2 * end), dtype=bool)
+        if end > len(self._odd):
+            grown = np.zeros(max(end, len(self._odd) * 3 // 2), dtype=bool)
+            grown[: self._n_sym] = self._odd[: self._n_sym]
+            self._odd = grown
+        self._odd[self._n_sym : end] = odd
+
+    def _append_texts(self, texts: pa.Array | int) -> None:
+        """Keep the stored texts in few chunks, each at least twice as long as the next (a
+        text is copied O(log n) times, never all at once): lookups by symbol take from a
+        handful of arrays."""
+        self._texts.append(texts)
+        while len(self._texts) > 1:  # each chunk at least twice as long as the next one
+            *_, before, last = self._texts
+            before_n = before if isinstance(before, int) else len(before)
+            last_n = last if isinstance(last, int) else len(last)
+            if before_n >= 2 * last_n:
+                break
+            if isinstance(before, int) and isinstance(last, int):
+                merged: pa.Array | int = before + last
+            else:
+                pair = [
+                    pa.nulls(t, pa.string()) if isinstance(t, int) else t for t in (before, last)
+                ]
+                merged = pa.concat_arrays(pair)
+            self._texts[-2:] = [merged]
+
+    def _chunk_groups(
+        self, ids: npt.NDArray[np.int64]
+    ) -> tuple[list[tuple[int, npt.NDArray[np.intp], npt.NDArray[np.int64]]], Any]:
+        """Symbols `ids` grouped by the stored-text chunk holding them: (chunk, positions in
+        `ids`, positions in the chunk) per chunk, and the order the groups put `ids` in
+        (None: as given)."""
+        lengths = [t if isinstance(t, int) else len(t) for t in self._texts]
+        starts = np.cumsum([0, *lengths])
+        chunk_of = np.searchsorted(starts, ids, side="right") - 1
+        if not len(ids) or bool((chunk_of == chunk_of[0]).all()):
+            c = int(chunk_of[0]) if len(ids) else 0
+            return [(c, np.arange(len(ids)), ids - starts[c])], None
+        order = np.argsort(chunk_of, kind="stable")
+        bounds = np.searchsorted(chunk_of[order], np.arange(len(lengths) + 1))
+        groups = []
+        for c in np.flatnonzero(np.diff(bounds)).tolist():
+            positions = order[bounds[c] : bounds[c + 1]]
+            groups.append((c, positions, ids[positions] - starts[c]))
+        return groups, order
+
+    def _stored(self, ids: npt.NDArray[np.int64]) -> pa.Array:
+        """The stored texts of symbols `ids` (a ChunkedArray's own take would first join
+        all its chunks)."""
+        groups, order = self._chunk_groups(ids)
+        pieces: list[pa.Array] = []
+        for c, _, chosen in groups:
+            chunk = self._texts[c] if self._texts else 0
+            if isinstance(chunk, int):
+                pieces.append(pa.nulls(len(chosen), pa.string()))
+            else:
+                pieces.append(chunk.take(pa.array(chosen)))
+        merged = pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0]
+        if order is None:
+            return merged
+        back = np.empty(len(order), dtype=np.int64)
+        back[order] = np.arange(len(order))
+        return merged.take(pa.array(back))
+
+    def _exceptions(
+        self,
+        entries: pa.Array,
+        gid: npt.NDArray[np.int64],
+        num_e: npt.NDArray[np.intp],
+        known_n: npt.NDArray[np.bool_],
+        new_num_e: npt.NDArray[np.intp],
+        first_idx: npt.NDArray[np.intp],
+        canonical: npt.NDArray[np.bool_] | None,
+    ) -> npt.NDArray[np.bool_] | None:
+        """Per entry: whether its text differs from its (numeric) symbol's stored text."""
+        check = np.zeros(len(gid), dtype=bool)
+        check[num_e[known_n]] = True
+        check[new_num_e] = True
+        check[new_num_e[first_idx]] = False  # the entry that gave the symbol its text
+        todo = np.flatnonzero(check)
+        if not len(todo):
+            return None
+        odd = self._odd[gid[todo]] if self._odd is not None else np.zeros(len(todo), dtype=bool)
+        entry_canonical = (
+            canonical[todo] if canonical is not None else np.zeros(len(todo), dtype=bool)
+        )
+        differs = odd == entry_canonical  # one canonical text and one other: they differ
+        compare = np.flatnonzero(odd & ~entry_canonical)  # two other texts: look at them
+        if len(compare):
+            stored = self._stored(gid[todo[compare]])
+            own = entries.take(pa.array(todo[compare]))
+            same = pc.fill_null(pc.equal(own, stored), False)
+            differs[compare] = ~np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
+        if not differs.any():
+            return None
+        out = np.zeros(len(gid), dtype=bool)
+        out[todo[differs]] = True
+        return out
+
+    # -- number lookups ----------------------------------------------------------------------
+    def _scaled(self, x: FloatArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """(x at the table's scale as integers, whether that is exact)."""
+        assert self._scale is not None
+        with np.errstate(invalid="ignore", over="ignore"):
+            scaled = np.rint(x * self._scale) if self._scale != 1.0 else x
+            exact = np.abs(scaled) < _MAX_EXACT
+            exact &= (scaled / self._scale == x) if self._scale != 1.0 else (np.trunc(x) == x)
+        return np.where(exact, scaled, 0).astype(np.int64), exact
+
+    def _find_numbers(
+        self,
+        x: FloatArray,
+        batch_rows: int,
+        scaled_x: tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]] | None = None,
+    ) -> npt.NDArray[np.int64]:
+        out = np.full(len(x), -1, dtype=np.int64)
+        if not len(x) or not self._n_sym:
+            return out
+        if self._in_range:
+            shifted = x - self._range_lo
+            inside = (shifted >= 0) & (shifted < self._n_sym) & (np.trunc(x) == x)
+            out[inside] = shifted[inside].astype(np.int64)
+            return out
+        rest = np.arange(len(x))
+        if self._scale is not None and len(self._lut):
+            scaled, exact = scaled_x or self._scaled(x)
+            offsets = scaled - self._lut_lo
+            inside = exact & (offsets >= 0) & (offsets < len(self._lut))
+            where = np.flatnonzero(inside)
+            out[where] = self._lut[offsets[where]]
+            rest = np.flatnonzero(out < 0)
+        if len(rest) and len(self._keys):
+            values = x[rest]
+            pos = np.minimum(np.searchsorted(self._keys, values), len(self._keys) - 1)
+            hit = self._keys[pos] == values
+            out[rest[hit]] = self._key_ids[pos[hit]]
+        return out
+
+    def _remember_numbers(
+        self,
+        values: FloatArray,
+        ids: npt.NDArray[np.int64],
+        batch_rows: int,
+        scaled_values: tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]] | None = None,
+    ) -> None:
+        """Add new distinct numbers (none known yet) with their symbol ids."""
+        if not len(values):
+            return
+        limit = max(_LUT_MIN, 2 * (self.n_rows + batch_rows))
+        if self._scale is None and not len(self._keys):
+            self._scale = next(
+                (
+                    scale
+                    for scale in _SCALES
+                    if bool(np.all(np.abs(np.rint(values * scale)) < _MAX_EXACT))
+                    and bool(np.all(np.rint(values * scale) / scale == values))
+                ),
+                None,
+            )
+        rest = np.arange(len(values))
+        if self._scale is not None:
+            scaled, exact = scaled_values or self._scaled(values)
+            where = np.flatnonzero(exact)
+            if len(where):
+                lo, hi = int(scaled[where].min()), int(scaled[where].max())
+                if len(self._lut):
+                    lo = min(lo, self._lut_lo)
+                    hi = max(hi, self._lut_lo + len(self._lut) - 1)
+                if hi - lo + 1 <= limit:
+                    self._grow_lut(lo, hi, limit)
+                    self._lut[scaled[where] - self._lut_lo] = ids[where]
+                    rest = np.flatnonzero(~exact)
+        if len(rest):
+            rest = rest[np.argsort(values[rest], kind="stable")]
+            pos = np.searchsorted(self._keys, values[rest])
+            self._keys = np.insert(self._keys, pos, values[rest])
+            self._key_ids = np.insert(self._key_ids, pos, ids[rest])
+
+    def _grow_lut(self, lo: int, hi: int, limit: int) -> None:
+        old = self._lut
+        old_lo, old_hi = self._lut_lo, self._lut_lo + len(old) - 1
+        if len(old) and lo >= old_lo and hi <= old_hi:
+            return
+        span = hi - lo + 1
+        margin = min(max(1 << 12, span // 2), max(0, (limit - span) // 2))
+        new_lo = lo if (not len(old) or lo >= old_lo) else lo - margin
+        new_hi = hi if (len(old) and hi <= old_hi) else hi + margin
+        lut = np.full(new_hi - new_lo + 1, -1, dtype=np.int32)
+        if len(old):
+            lut[old_lo - new_lo : old_lo - new_lo + len(old)] = old
+        self._lut, self._lut_lo = lut, new_lo
+
+    # -- result ------------------------------------------------------------------------------
+    def finish(
+        self,
+    ) -> tuple[SymbolTable, IndexArray, tuple[npt.NDArray[np.int64], pa.Array] | None]:
+        """(symbol table, row index array, exceptions as (rows, their texts) or None)."""
+        self._lut = np.zeros(0, dtype=np.int32)
+        self._keys = np.zeros(0, dtype=np.float64)
+        self._key_ids = np.zeros(0, dtype=np.int64)
+        self._text_dict = pa.array([], type=pa.string())
+        if self._in_range:
+            n = self._n_sym
+            numbers = np.zeros(0)
+            texts = pa.array([], type=pa.string())
+        else:
+            numbers = self._numbers.view()
+            chunks = [pa.nulls(t, pa.string()) if isinstance(t, int) else t for t in self._texts]
+            texts = pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.string())
+            n = len(numbers)
+        self._numbers, self._texts = _Growable(np.float64), []
+        if self._in_range and n:
+            symbols = SymbolTable.integer_range(self._range_lo, n)
+        elif (
+            n
+            and texts.null_count == n
+            and abs(numbers[0]) < _MAX_EXACT
+            and bool(np.array_equal(numbers, numbers[0] + np.arange(n, dtype=np.float64)))
+        ):
+            symbols = SymbolTable.integer_range(int(numbers[0]), n)
+        else:
+            symbols = SymbolTable(texts, numbers)
+        self._index.widen(index_dtype(n))
+        index = self._index.view()
+        self._index = _Growable(np.int8)
+        exceptions = None
+        if self._exception_rows:
+            exceptions = (
+                np.concatenate(self._exception_rows),
+                pa.concat_arrays(self._exception_texts),
+            )
+        return symbols, index, exceptions

@@ -7,6 +7,7 @@ Format items are tables from their words to `FormatSpec` settings.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import replace
 
 from openqix.lang.expression import FieldRef
@@ -140,6 +141,9 @@ def parse_load(stream: TokenStream, label: str | None) -> LoadStatement:
             raise stream.unexpected(token, expected)
     if order_by and not isinstance(source, ResidentSource):
         raise stream.error("ORDER BY is only allowed with RESIDENT", keyword)
+    positions = _positions(fields)
+    if positions and isinstance(source, FileSource):
+        text_format = replace(text_format, positions=positions)
     return LoadStatement(
         label,
         prefixes.no_concatenate,
@@ -274,12 +278,39 @@ def _prefixes(stream: TokenStream) -> Prefixes:
         elif word in ("ADD", "REPLACE"):
             only = stream.accept_keyword("ONLY") is not None
             p = replace(p, partial=word.lower(), only=only)
+        elif word == "MERGE":
+            p = _merge(stream, p)
         elif word == "BUFFER":
             if stream.peek().is_operator("("):
                 _argument_words(stream)
             p = replace(p, buffer=True)
-        else:  # MERGE, BUNDLE, INFO, SEMANTIC
+        else:  # BUNDLE, INFO, SEMANTIC
             raise stream.error(f"The {token.text} prefix is not supported", token)
+
+
+def _merge(stream: TokenStream, p: Prefixes) -> Prefixes:
+    """`Merge [Only] [(SequenceNoField [, SequenceNoVar])] On key, ... [Concatenate [(T)]]`"""
+    only = stream.accept_keyword("ONLY") is not None
+    sequence: str | None = None
+    variable: str | None = None
+    if stream.peek().is_operator("("):
+        args = _argument_words(stream)
+        if len(args) > 2:
+            raise stream.error("Merge takes (SequenceNoField [, SequenceNoVar])", stream.peek())
+        sequence = args[0]
+        variable = args[1] if len(args) == 2 else None
+    stream.expect_keyword("ON")
+    keys = [stream.expect_name("a key field name").text]
+    while stream.accept_operator(","):
+        keys.append(stream.expect_name("a key field name").text)
+    return replace(
+        p,
+        partial="merge",
+        only=only,
+        merge_keys=tuple(keys),
+        merge_sequence=sequence,
+        merge_variable=variable,
+    )
 
 
 # -- field list --------------------------------------------------------------------------------
@@ -295,6 +326,10 @@ def _field_list(stream: TokenStream) -> list[FieldItem | AllFields]:
 
 def _field_item(stream: TokenStream) -> FieldItem | AllFields:
     token = stream.peek()
+    if _POSITION_START.fullmatch(token.text) and token.kind is TokenKind.IDENTIFIER:
+        colon = stream.peek(1)
+        if colon.is_operator(":") and colon.offset == token.end:
+            return _position_item(stream)
     if token.is_operator("*") and (
         stream.peek(1).is_operator(",", ";") or stream.peek(1).is_keyword(*_SOURCE_WORDS, *_CLAUSES)
     ):
@@ -311,6 +346,62 @@ def _field_item(stream: TokenStream) -> FieldItem | AllFields:
         alias = alias_token.text
     name = value.expr.name if isinstance(value.expr, FieldRef) else None
     return FieldItem(name, alias, value.position, value)
+
+
+_POSITION_START = re.compile(r"@\d+")
+_POSITION = re.compile(r"@(\d+):(\d+|n)", re.IGNORECASE)
+
+
+def _position_item(stream: TokenStream) -> FieldItem:
+    """`@start:end [as alias]` of a fixed-record file: characters start..end (1-based,
+    inclusive); `@start:n` runs to the end of the record. The field is named `@start:end`."""
+    first = stream.next()
+    stream.next()  # ":"
+    last = stream.next()
+    if last.offset != first.end + 1 or not (
+        (last.kind is TokenKind.NUMBER and last.text.isdigit())
+        or (last.kind is TokenKind.IDENTIFIER and last.upper in ("N", "NT"))
+    ):
+        raise stream.unexpected(last, "an end position (a number or n)")
+    suffix = stream.peek()
+    if suffix.kind is TokenKind.IDENTIFIER and suffix.offset == last.end:
+        if suffix.upper != "T":
+            raise stream.error(
+                f"Binary field type '{suffix.text}' is not supported (only text fields)", suffix
+            )
+        stream.next()
+    end_text = "n" if last.upper.startswith("N") else last.text
+    name = f"{first.text}:{end_text}"
+    start = int(first.text[1:])
+    if start < 1 or (end_text != "n" and int(end_text) < start):
+        raise stream.error(f"Invalid field position: {name}", first)
+    position = stream.statement.locator.locate(first.offset, last.end - first.offset)
+    value = ExprText(FieldRef(name, True), name, position)
+    alias: str | None = None
+    if stream.accept_keyword("AS"):
+        alias_token = stream.next()
+        if alias_token.kind not in (*NAME_KINDS, TokenKind.STRING):
+            raise stream.unexpected(alias_token, "a field name")
+        alias = alias_token.text
+    return FieldItem(name, alias, position, value)
+
+
+def _positions(
+    fields: list[FieldItem | AllFields],
+) -> tuple[tuple[str, int, int | None], ...]:
+    """The distinct `@start:end` fields of a field list as (name, 0-based start, end)."""
+    seen: dict[str, tuple[str, int, int | None]] = {}
+    for item in fields:
+        if isinstance(item, FieldItem) and item.name and item.name not in seen:
+            match = _POSITION.fullmatch(item.name)
+            if (
+                match is not None
+                and isinstance(item.value, ExprText)
+                and item.value.text == item.name
+            ):
+                start, end = match.groups()
+                seen[item.name] = (item.name, int(start) - 1, None if end == "n" else int(end))
+    return tuple(seen.values())
 
 
 # -- sources -----------------------------------------------------------------------------------
@@ -400,6 +491,8 @@ def _format_item(stream: TokenStream, item: list[Token]) -> tuple[str, object]:
         return "table", item[2].text if len(item) == 3 else stream.raw_text(item[2], item[-1])
     if words[:2] == ["COMMENT", "IS"] and len(item) == 3:
         return "comment", item[2].text
+    if words[:2] == ["RECORD", "IS"] and len(item) == 3 and item[2].kind is TokenKind.NUMBER:
+        return "record_length", int(float(item[2].text))  # `record is N`: characters
     if words[:2] in (["HEADER", "IS"], ["RECORD", "IS"]) and len(item) in (3, 4):
         attribute = "header_lines" if words[0] == "HEADER" else "record_lines"
         if item[2].is_keyword("LINE") and len(item) == 3:

@@ -138,6 +138,10 @@ class FormatSpec:
     comment: str | None = None
     record_lines: int | None = None
     no_eof: bool = False
+    record_length: int | None = None  # `record is N` (characters per record, fix)
+    # `@start:end` fields of a fixed-record LOAD: (field name as written, 0-based start,
+    # exclusive end or None for `@start:n`), set by the parser from the field list
+    positions: tuple[tuple[str, int, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,10 @@ class Prefixes:
     first: ExprText | None = None
     sample: ExprText | None = None
     partial: str | None = None  # "add" | "replace" | "merge"
-    only: bool = False  # `Add Only` / `Replace Only`: only run on a partial reload
+    only: bool = False  # `Add Only` / `Replace Only` / `Merge Only`: only in a partial reload
+    merge_keys: tuple[str, ...] = ()  # Merge ... On key, ...
+    merge_sequence: str | None = None  # Merge (SequenceNoField [, SequenceNoVar]) ...
+    merge_variable: str | None = None
     buffer: bool = False
 
 

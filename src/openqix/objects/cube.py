@@ -158,6 +158,7 @@ def compute_cube(
         nan = [math.nan] * len(measures)
         return Cube(dims, measures, empty, [np.zeros(0) for _ in measures], nan, order, error)
     evaluator = ChartEvaluator(ctx, rows)
+    evaluator.columns = [spec.definition for spec in measures]  # for Column(n)
     results: list[Duals] = []
     for i, spec in enumerate(measures):
         value, measures[i] = _evaluate(evaluator, spec, rows.count)

@@ -14,6 +14,7 @@ import fnmatch
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -109,14 +110,18 @@ from openqix.script.functions import (
     evaluate_constant,
     refers_to_output,
 )
+from openqix.script.merge import max_sequence, merge_frames
 from openqix.script.sources import (
     ConnectionResolver,
     SourceTable,
     StoreTable,
+    StreamFailed,
     read_table,
     run_sql,
+    stream_table,
     write_table,
 )
+from openqix.script.sources.table import stream_columns
 from openqix.script.sources.table import to_column as source_column
 from openqix.script.tables import (
     ColumnData,
@@ -559,14 +564,20 @@ class _Run:
 
     def switch_block(self, node: SwitchBlock) -> None:
         header = self.guard(node.header, parse_switch)
-        value = evaluate_constant(header.value.expr, self.state)
+        value = self.guard(
+            node.header,
+            lambda _s: evaluate_constant(header.value.expr, self.state),
+        )
         for case_statement, body in node.cases:
             case = self.guard(case_statement, parse_case)
             if not case.values:
                 self.block(body)
                 return
             for candidate in case.values:
-                other = evaluate_constant(candidate.expr, self.state)
+                other = self.guard(
+                    case_statement,
+                    lambda _s, c=candidate: evaluate_constant(c.expr, self.state),  # type: ignore[misc]
+                )
                 if _same_value(value, other):
                     self.block(body)
                     return
@@ -747,15 +758,14 @@ class _Run:
         if isinstance(source, FileSource):
             try:
                 path = self.connections.resolve(source.path)
-                data = read_table(path, load.text_format, name=file_name(source.path))
+                frame = self.streamed_frame(path, load, file_name(source.path))
+                if frame is None:
+                    data = read_table(path, load.text_format, name=file_name(source.path))
+                    frame = self.source_frame(data)
             except SourceError as error:
                 raise error.at(source.position) from error
             self.state.current_file = path
-            return (
-                self.source_frame(data),
-                file_name(source.path),
-                file_table_name(source.path),
-            )
+            return frame, file_name(source.path), file_table_name(source.path)
         if isinstance(source, ResidentSource):
             table = self.table(source.table, source.position)
             frame = table.frame()
@@ -790,6 +800,34 @@ class _Run:
                 source.field_name,
             )
         raise ScriptError("Unsupported source").at(load.position)
+
+    def streamed_frame(self, path: Path, load: LoadStatement, name: str) -> Frame | None:
+        """A large delimited file read block by block into encoded Columns (the file's texts
+        are never all held); None: read it whole (`source_frame`)."""
+        stream = stream_table(path, load.text_format, name=name)
+        if stream is None:
+            return None
+        formats = self.state.context.formats
+        null_text = self.variables.get("NullInterpret")
+        names = list(stream.field_names)
+        for i, field_name in enumerate(names):
+            if field_name in names[:i]:
+                raise DuplicateFieldError(
+                    f"Field names must be unique within table: '{field_name}'"
+                )
+        try:
+            columns = stream_columns(
+                stream.batches,
+                len(names),
+                lambda a: interpret_numbers(a, formats),
+                None if null_text is None else lambda c: _null_interpret(c, null_text),
+                stream.size,
+                formats.decimal_sep == "." and formats.thousand_sep != ".",
+            )
+        except StreamFailed:
+            return None
+        n = len(columns[0]) if columns else 0
+        return Frame(names, dict(zip(names, columns, strict=True)), n)
 
     def source_frame(self, data: SourceTable) -> Frame:
         """The source's columns as engine Columns (Arrow texts, interpreted numbers); they
@@ -1048,6 +1086,9 @@ class _Run:
                 self.keep(target, frame, p.keep or "inner", name, source)
             self.emit(f"{fetched:,} Lines fetched")
             return
+        if p.partial == "merge":
+            self.merge(top, name, frame, source)
+            return
         if p.partial == "replace" and self.partial:
             existing = self.tables.get(name)
             if existing is not None:
@@ -1067,6 +1108,33 @@ class _Run:
         else:
             table = self.tables.store(frame, name, not p.no_concatenate)
         self.emit(f"{table.name} << {source}")
+        self.emit(f"{frame.n:,} Lines fetched")
+
+    def merge(self, top: LoadStatement, name: str, frame: Frame, source: str) -> None:
+        """`Merge ... On keys`: the change log applied to the target table (docs/script.md)."""
+        p = top.prefixes
+        target: STable | None
+        if p.concatenate:
+            target = self.table(p.concatenate_to or self.tables.last or name, top.position)
+        else:
+            target = self.tables.find_same_fields(frame.names[1:])
+        try:
+            merged = merge_frames(
+                None if target is None else target.frame(), frame, p.merge_keys, p.merge_sequence
+            )
+        except ScriptError as error:
+            raise error.at(top.position) from error
+        if target is None:
+            target = self.tables.create(name, merged)
+        else:
+            target.replace(merged)
+            self.tables.last = target.name
+            self.tables.version += 1
+        if p.merge_sequence is not None and p.merge_variable is not None:
+            highest = max_sequence(frame, p.merge_sequence)
+            if highest is not None:
+                self.set_variable(p.merge_variable, number_text(highest))
+        self.emit(f"{target.name} << {source}")
         self.emit(f"{frame.n:,} Lines fetched")
 
     def keep(self, target: STable, frame: Frame, kind: str, name: str, source: str) -> None:
@@ -1165,7 +1233,7 @@ def _with_tags(tables: list[LoadedTable], tags: Mapping[str, list[str]]) -> list
     out: list[LoadedTable] = []
     for table in tables:
         columns = tuple(
-            replace(column, tags=tuple(dict.fromkeys((*column.tags, *tags[name]))))
+            column.with_tags(tuple(dict.fromkeys((*column.tags, *tags[name]))))
             if tags.get(name)
             else column
             for name, column in zip(table.field_names, table.columns, strict=True)

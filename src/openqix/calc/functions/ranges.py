@@ -177,3 +177,50 @@ def range_concat(ctx: FunctionContext, args: Sequence[Duals], n: int) -> Duals:
     return Duals.of_texts(
         apply_distinct(lambda *t: "".join(x for x in t if x is not None), texts, n)
     )
+
+
+def _per_row(func: str, args: Sequence[Duals], n: int, extra: Sequence[Duals] = ()) -> Duals:
+    """The aggregation `func` over each row's arguments (the arguments stacked, grouped by
+    row): RangeSkew is Skew of the row's values, and so on."""
+    from openqix.calc.aggregate import aggregate_values  # aggregate imports this package
+
+    groups = np.tile(np.arange(n, dtype=np.int64), len(args))
+    return aggregate_values(func, Duals.concat(list(args)), extra, groups, n)
+
+
+def _numeric(args: Sequence[Duals]) -> list[Duals]:
+    return [Duals.of_numbers(numbers(a)) for a in args]
+
+
+@register("RangeSkew", 1, None)
+def range_skew(ctx: FunctionContext, args: Sequence[Duals], n: int) -> Duals:
+    """Sample skewness of the numeric arguments, as the Skew aggregation."""
+    return _per_row("SKEW", _numeric(args), n)
+
+
+@register("RangeKurtosis", 1, None)
+def range_kurtosis(ctx: FunctionContext, args: Sequence[Duals], n: int) -> Duals:
+    """Sample kurtosis of the numeric arguments, as the Kurtosis aggregation."""
+    return _per_row("KURTOSIS", _numeric(args), n)
+
+
+@register("RangeCorrel", 2, None)
+def range_correl(ctx: FunctionContext, args: Sequence[Duals], n: int) -> Duals:
+    """RangeCorrel(x1, y1, x2, y2, ...): Pearson correlation of the pairs where both are
+    numbers (an odd last argument is ignored)."""
+    pairs = len(args) // 2
+    xs = _numeric([args[2 * i] for i in range(pairs)])
+    ys = _numeric([args[2 * i + 1] for i in range(pairs)])
+    return _per_row("CORREL", xs, n, [Duals.concat(ys)])
+
+
+@register("RangeMinString", 1, None)
+def range_min_string(ctx: FunctionContext, args: Sequence[Duals], n: int) -> Duals:
+    """The first argument in sort order (numbers by number before texts), as MinString."""
+    return _per_row("MINSTRING", args, n)
+
+
+@register("RangeMaxString", 1, None)
+def range_max_string(ctx: FunctionContext, args: Sequence[Duals], n: int) -> Duals:
+    """The last argument in sort order, as MaxString."""
+    return _per_row("MAXSTRING", args, n)

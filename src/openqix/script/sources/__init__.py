@@ -37,6 +37,7 @@ from openqix.script.sources.table import (
     dual_column,
     dual_numbers,
 )
+from openqix.script.sources.text_fast import StreamFailed, TextStream
 
 __all__ = [
     "DUAL_TYPE",
@@ -47,10 +48,13 @@ __all__ = [
     "SourceTable",
     "SqlConnection",
     "StoreTable",
+    "StreamFailed",
+    "TextStream",
     "dual_column",
     "dual_numbers",
     "read_table",
     "run_sql",
+    "stream_table",
     "write_table",
 ]
 
@@ -71,6 +75,40 @@ def read_table(source: Path | bytes, spec: Any = None, *, name: str | None = Non
         raise
     except (ValueError, KeyError, IndexError, OSError, UnicodeError) as error:
         raise BadFileError.of(display, kind, str(error) or type(error).__name__) from error
+
+
+# Files at least this large are read block by block when their format allows it.
+STREAM_MIN_BYTES = 1 << 25
+STREAM_BLOCK_BYTES = 10 << 20
+
+
+def stream_table(
+    source: Path,
+    spec: Any = None,
+    *,
+    name: str | None = None,
+    min_bytes: int | None = None,
+    block_size: int | None = None,
+) -> TextStream | None:
+    """A large delimited text file block by block (raw-text batches, see `table.stream_columns`
+    for turning them into engine Columns), or None where `read_table` must read it whole.
+    Iterating the batches raises `StreamFailed` where the whole-file reading's rules differ
+    (then `read_table` the file). `min_bytes`/`block_size` default to STREAM_MIN_BYTES and
+    STREAM_BLOCK_BYTES."""
+    options = ReadOptions.from_spec(spec)
+    display = name or source.name
+    if options.resolved_type(display) != "txt":
+        return None
+    try:
+        if source.stat().st_size < (STREAM_MIN_BYTES if min_bytes is None else min_bytes):
+            return None
+    except OSError:
+        return None  # read_table reports it
+    from openqix.script.sources.delimited import stream_text_file
+
+    return stream_text_file(
+        source, options, display, STREAM_BLOCK_BYTES if block_size is None else block_size
+    )
 
 
 def _dispatch(

@@ -13,7 +13,7 @@ with these rules; anything else goes through the Python parser below.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,8 +235,7 @@ def _closing_quote(text: str, pos: int, limit: int) -> int:
         return q
 
 
-def read_text_table(source: Path | bytes, options: ReadOptions, name: str) -> SourceTable:
-    """A `txt` file (or its bytes) as a SourceTable of raw texts (to be interpreted)."""
+def _text_format(options: ReadOptions, name: str) -> tuple[TextFormat, Callable[[str], list[str]]]:
     text_format = TextFormat(
         delimiter=options.text_delimiter(name),
         labels=options.labels or "embedded",
@@ -250,6 +249,21 @@ def read_text_table(source: Path | bytes, options: ReadOptions, name: str) -> So
     def header_values(line: str) -> list[str]:
         return next(_Dialect(header_format).records(line), [""])
 
+    return text_format, header_values
+
+
+def stream_text_file(
+    path: Path, options: ReadOptions, name: str, block_size: int = 1 << 24
+) -> text_fast.TextStream | None:
+    """A large `txt` file block by block (text_fast.stream_file), or None where only the
+    whole-file reading (`read_text_table`) applies."""
+    text_format, header_values = _text_format(options, name)
+    return text_fast.stream_file(path, text_format, header_values, block_size)
+
+
+def read_text_table(source: Path | bytes, options: ReadOptions, name: str) -> SourceTable:
+    """A `txt` file (or its bytes) as a SourceTable of raw texts (to be interpreted)."""
+    text_format, header_values = _text_format(options, name)
     if isinstance(source, Path):
         fast = text_fast.read_file_fast(source, text_format, header_values)
     else:

@@ -1,9 +1,10 @@
 """Fixed-record text (`fix`): columns by character position.
 
 With `embedded labels` each field starts where its label starts in the header line and ends
-where the next one starts; `split_fixed` takes explicit (start, end) spans, the `@1:5` form of
-a field list. Values are trimmed; short lines give NULL; `record is N lines` joins N lines
-into one record.
+where the next one starts. Positions in the field list (`@1:5`, `@6:n`, read by the parser
+into `ReadOptions.positions`) give explicit spans instead (`split_fixed`); then the header
+line is skipped unless `no labels`. Values are trimmed; short lines give empty texts;
+`record is N lines` joins N lines into one record, `record is N` cuts records of N characters.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ _LABEL = re.compile(r"\S+(?: \S+)*")
 
 def read_fixed(data: bytes, options: ReadOptions, name: str) -> SourceTable:
     lines = fixed_lines(data, options)
+    if options.positions:
+        if (options.labels or "embedded") != "none":
+            lines = lines[1:]  # the header line
+        names = [field_name for field_name, _, _ in options.positions]
+        spans = [(start, end) for _, start, end in options.positions]
+        return SourceTable.of_texts(names, split_fixed(lines, spans))
     if (options.labels or "embedded") == "none" or not lines:
         if not lines:
             return SourceTable((), ())
@@ -37,8 +44,14 @@ def read_fixed(data: bytes, options: ReadOptions, name: str) -> SourceTable:
 def fixed_lines(data: bytes, options: ReadOptions) -> list[str]:
     """The records of a fixed-record file: header lines and comments skipped, blank lines
     dropped, `record is N lines` joined."""
-    text = decode_text(data, options.codec()).replace("\r\n", "\n")
-    lines = text.split("\n")[options.header_lines :]
+    text = decode_text(data, options.codec())
+    if options.record_length:  # `record is N`: records of N characters, line ends included
+        size = options.record_length
+        parts = text.split("\n", options.header_lines)
+        rest = parts[-1] if len(parts) > options.header_lines else ""
+        lines = [rest[i : i + size].rstrip("\r\n") for i in range(0, len(rest), size)]
+    else:
+        lines = text.replace("\r\n", "\n").split("\n")[options.header_lines :]
     if options.comment:
         lines = [line for line in lines if not line.startswith(options.comment)]
     lines = [line for line in lines if line.strip()]

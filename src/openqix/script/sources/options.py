@@ -38,6 +38,8 @@ class ReadOptions:
     comment: str | None = None  # `comment is '#'`: lines starting with it are skipped
     table: str | None = None  # `table is Sheet1` (XLSX sheet)
     record_lines: int | None = None  # `record is N lines` (fix)
+    record_length: int | None = None  # `record is N`: N characters per record (fix)
+    positions: tuple[tuple[str, int, int | None], ...] | None = None  # `@1:5` fields (fix)
 
     @classmethod
     def from_spec(cls, spec: Any) -> ReadOptions:

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
@@ -33,6 +35,7 @@ import pyarrow.compute as pc
 
 from openqix.calc.values import none_mask
 from openqix.engine.model import Column
+from openqix.engine.symbols import ColumnEncoder
 
 DUAL_TYPE = pa.struct([("text", pa.string()), ("num", pa.float64())])
 ArrowColumn: TypeAlias = pa.ChunkedArray
@@ -479,3 +482,281 @@ def to_columns(
         futures = [pool.submit(to_column, c, interpret) for c in todo]
         del todo
         return [future.result() for future in futures]
+
+
+# -- streamed conversion -------------------------------------------------------------------------
+
+
+def stream_columns(
+    batches: Iterable[Sequence[pa.Array]],
+    width: int,
+    interpret: Interpreter | None = None,
+    prepare: Callable[[pa.Array], pa.Array] | None = None,
+    size_hint: int = 0,
+    plain_decimals: bool = False,
+) -> list[Column]:
+    """Raw-text batches (one string array per field) straight into encoded engine Columns:
+    each batch is dictionary-encoded (or taken row by row when nearly all distinct), numbers
+    are interpreted once per distinct text and the batch is folded into the column's symbol
+    table, so no column is ever held as rows of texts. The result equals `to_column` of the
+    whole column (`Column.from_encoded`). `prepare` maps each raw batch column first
+    (NullInterpret); `size_hint` (bytes of the source) lets the encoders reserve their room
+    once; `plain_decimals`: `interpret` reads `1.5` as 1.5 (the decimal separator is `.`),
+    so a batch of plain numbers is cast without it. The next batch is read by a thread while
+    others are encoded on two more."""
+    encoders = [ColumnEncoder() for _ in range(width)]
+    caches = [_NumberCache() for _ in range(width)]
+    # a column's batches are folded in order; interpreting a batch needs no order, so a
+    # worker can start the next batch while the other folds a long column of this one
+    turns = [threading.Condition() for _ in range(width)]
+    folded = [0] * width
+
+    def add(i: int, k: int, texts: pa.Array) -> None:
+        if prepare is not None:
+            texts = prepare(texts)
+        entries, numbers, codes, canonical = _entries(texts, interpret, caches[i], plain_decimals)
+        del texts
+        with turns[i]:
+            turns[i].wait_for(lambda: folded[i] >= k)
+            if folded[i] != k:
+                return  # the reading was abandoned
+            try:
+                encoders[i].add(entries, numbers, codes, canonical, distinct=codes is not None)
+            finally:
+                folded[i] = k + 1
+                turns[i].notify_all()
+
+    workers = min(width, 2, max(1, os.cpu_count() or 1))
+    pending: list[list[Future[None]]] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        try:
+            for k, batch in enumerate(_read_ahead(batches)):
+                if len(batch) != width:
+                    raise ValueError("a batch has the wrong number of columns")
+                if size_hint and not k and len(batch) and len(batch[0]):
+                    rows = _estimate_rows(batch, size_hint)
+                    for encoder in encoders:
+                        encoder.reserve(rows)
+                pending.append([pool.submit(add, i, k, c) for i, c in enumerate(batch)])
+                del batch
+                while len(pending) > 1:  # at most two batches in the works
+                    for future in pending.pop(0):
+                        future.result()
+            for futures in pending:
+                for future in futures:
+                    future.result()
+        except BaseException:
+            for futures in pending:
+                for future in futures:
+                    future.cancel()
+            for i in range(width):  # let waiting folds through: the result is dropped
+                with turns[i]:
+                    folded[i] = 1 << 62
+                    turns[i].notify_all()
+            raise
+    return [Column.from_encoded(*encoder.finish()) for encoder in encoders]
+
+
+def _estimate_rows(batch: Sequence[pa.Array], size: int) -> int:
+    """Rows of a delimited source of `size` bytes, from the bytes per row of a batch."""
+    rows = len(batch[0])
+    data = 0
+    for column in batch:
+        buffers = column.buffers()
+        if len(buffers) > 2 and buffers[2] is not None:
+            data += int(buffers[2].size)
+    per_row = max(1.0, (data + rows * len(batch)) / rows)
+    return int(size / per_row * 1.1) + rows
+
+
+_DONE = object()
+
+
+def _read_ahead(batches: Iterable[Sequence[pa.Array]]) -> Iterator[Sequence[pa.Array]]:
+    """The batches, the next one read by a thread while the current one is encoded (reading
+    and parsing release the GIL); at most one batch waits."""
+    ready: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        ready.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(_DONE)
+        except BaseException as error:  # handed to the consumer
+            ready.put(error)
+
+    thread = threading.Thread(target=produce, name="openqix-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+            del item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                ready.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
+
+
+class _NumberCache:
+    """The numbers of a column's distinct texts seen so far, while they are few (dates,
+    codes): each text is interpreted once per reading, not once per batch."""
+
+    LIMIT = 1 << 16
+
+    def __init__(self) -> None:
+        self.texts = pa.array([], type=pa.string())
+        self.numbers = np.zeros(0, dtype=np.float64)
+        self.active = True
+        self.lock = threading.Lock()  # two batches of a column may be interpreted at once
+
+    def numbers_of(
+        self, entries: pa.Array, interpret: Callable[[pa.Array], npt.NDArray[np.float64]]
+    ) -> npt.NDArray[np.float64]:
+        if not self.active:
+            return interpret(entries)
+        with self.lock:
+            return self._numbers_of(entries, interpret)
+
+    def _numbers_of(
+        self, entries: pa.Array, interpret: Callable[[pa.Array], npt.NDArray[np.float64]]
+    ) -> npt.NDArray[np.float64]:
+        if not self.active:
+            return interpret(entries)
+        hit = pc.index_in(entries, value_set=self.texts)
+        positions = np.asarray(hit.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
+        out = np.append(self.numbers, np.nan)[np.where(positions >= 0, positions, -1)]
+        missing = np.flatnonzero(positions < 0)
+        if len(missing):
+            new_texts = entries.take(pa.array(missing))
+            new_numbers = np.asarray(interpret(new_texts), dtype=np.float64)
+            out[missing] = new_numbers
+            if len(self.texts) + len(missing) > self.LIMIT:
+                self.active = False
+                self.texts, self.numbers = pa.array([], type=pa.string()), np.zeros(0)
+            else:
+                self.texts = pa.concat_arrays([self.texts, new_texts])
+                self.numbers = np.concatenate([self.numbers, new_numbers])
+        return out
+
+
+def _entries(
+    texts: pa.Array | pa.ChunkedArray,
+    interpret: Interpreter | None,
+    cache: _NumberCache | None = None,
+    plain_decimals: bool = False,
+) -> tuple[pa.Array, npt.NDArray[np.float64], npt.NDArray[np.int32] | None, npt.NDArray[np.bool_]]:
+    """(entries, the number of each, per row its entry (-1 = NULL), whether each entry is
+    its number's canonical text). Entries are the distinct texts in first-occurrence order,
+    or the rows themselves (codes None) when they are integers or nearly all distinct:
+    hashing them would gain nothing."""
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks() if texts.num_chunks != 1 else texts.chunk(0)
+    codes: npt.NDArray[np.int32] | None = None
+    if pa.types.is_dictionary(texts.type):
+        codes = _first_occurrence_codes(texts)
+        if codes is None:
+            texts = texts.dictionary_decode()
+    if codes is None and not pa.types.is_string(texts.type):
+        texts = texts.cast(pa.string())
+    integers_only = interpret is not None and not plain_decimals
+    if codes is None and not texts.null_count and _mostly_distinct(texts):
+        fast = _fast_numbers(texts, integers_only=integers_only)
+        if fast is not None:
+            row_numbers = float_numbers(fast[0])
+            if fast[1]:
+                return texts, row_numbers, None, np.ones(len(texts), dtype=bool)
+        else:
+            row_numbers = np.asarray((interpret or interpret_numbers)(texts), dtype=np.float64)
+        return texts, row_numbers, None, _canonical_entries(texts, row_numbers)
+    if codes is None:
+        encoded = pc.dictionary_encode(texts)
+        entries = encoded.dictionary
+        indices = encoded.indices
+        if indices.null_count:
+            indices = indices.fill_null(-1)
+        codes = np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+    else:
+        entries = texts.dictionary
+    numbers: npt.NDArray[np.float64] | None = None
+    canonical: npt.NDArray[np.bool_] | None = None
+    fast = _fast_numbers(entries, integers_only=integers_only)
+    if fast is not None:
+        values, all_canonical = fast
+        numbers = float_numbers(values)
+        if all_canonical:
+            canonical = np.ones(len(entries), dtype=bool)
+    if numbers is None:
+        reader = interpret or interpret_numbers
+        if cache is not None:
+            numbers = cache.numbers_of(entries, reader)
+        else:
+            numbers = np.asarray(reader(entries), dtype=np.float64)
+    if canonical is None:
+        canonical = _canonical_entries(entries, numbers)
+    return entries, numbers, codes, canonical
+
+
+def _first_occurrence_codes(array: pa.Array) -> npt.NDArray[np.int32] | None:
+    """The codes of a dictionary array of strings (-1 = NULL) when its dictionary is as
+    `dictionary_encode` makes it (each text once, all used, in first-occurrence order: what
+    the CSV parser gives); else None."""
+    dictionary = array.dictionary
+    if not pa.types.is_string(dictionary.type) or dictionary.null_count:
+        return None
+    indices = array.indices
+    if indices.null_count:
+        indices = indices.fill_null(-1)
+    codes = np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+    seen = np.maximum.accumulate(codes) if len(codes) else codes
+    if len(seen) and (int(seen[-1]) != len(dictionary) - 1 or bool((np.diff(seen) > 1).any())):
+        return None
+    if len(seen) and int(seen[np.argmax(codes >= 0)]) != 0 and bool((codes >= 0).any()):
+        return None
+    if not len(seen) and len(dictionary):
+        return None
+    if len(pc.unique(dictionary)) != len(dictionary):
+        return None
+    return codes
+
+
+def _mostly_distinct(texts: pa.Array) -> bool:
+    """Whether a sample from the middle of `texts` is nearly all distinct (an ID, a price)."""
+    n = len(texts)
+    if n < 4096:
+        return False
+    sample = texts.slice(max(0, n // 2 - 4096), 8192)
+    return bool(pc.count_distinct(sample).as_py() > 0.9 * len(sample))
+
+
+def _canonical_entries(
+    entries: pa.Array, numbers: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    """Whether each text is exactly its integer number's canonical text (`12`, not `012`).
+    Decimals are left False: checking their form costs about what it saves."""
+    with np.errstate(invalid="ignore"):
+        is_int = (numbers == np.trunc(numbers)) & (np.abs(numbers) < 1e15)
+    out = np.zeros(len(entries), dtype=bool)
+    where = np.flatnonzero(is_int)
+    if not len(where):
+        return out
+    canonical = pc.cast(pa.array(numbers[where].astype(np.int64)), pa.string())
+    chosen = entries if len(where) == len(entries) else entries.take(pa.array(where))
+    same = pc.fill_null(pc.equal(canonical, chosen), False)
+    out[where] = np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
+    return out

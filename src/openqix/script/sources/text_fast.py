@@ -10,11 +10,13 @@ memory twice.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -127,27 +129,37 @@ def _plan(data: Buffer, text_format: _Format, header_parser: HeaderParser) -> _P
     return _Plan(start, header_parser(header), delimiter, quoted, labelled, *scan)
 
 
+def _csv_options(
+    plan: _Plan, block_size: int = 1 << 24
+) -> tuple[pacsv.ReadOptions, pacsv.ParseOptions, pacsv.ConvertOptions]:
+    names = [f"f{i}" for i in range(len(plan.header_values))]
+    return (
+        pacsv.ReadOptions(
+            column_names=names, skip_rows=1 if plan.labelled else 0, block_size=block_size
+        ),
+        pacsv.ParseOptions(
+            delimiter=plan.delimiter,
+            quote_char='"' if plan.quoted else False,
+            double_quote=True,
+            newlines_in_values=plan.quoted,
+            ignore_empty_lines=True,
+        ),
+        pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
 def _read(source: pa.NativeFile | pa.Buffer, plan: _Plan) -> SourceTable | None:
-    width = len(plan.header_values)
-    names = [f"f{i}" for i in range(width)]
+    read_options, parse_options, convert_options = _csv_options(plan)
     try:
         table = pacsv.read_csv(
             source,
-            read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=1 if plan.labelled else 0, block_size=1 << 24
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=plan.delimiter,
-                quote_char='"' if plan.quoted else False,
-                double_quote=True,
-                newlines_in_values=plan.quoted,
-                ignore_empty_lines=True,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None  # ragged rows, bad UTF-8: the Python parser's rules apply
@@ -161,9 +173,157 @@ def _read(source: pa.NativeFile | pa.Buffer, plan: _Plan) -> SourceTable | None:
         column = pc.utf8_trim(column, blanks) if plan.trim else column
         columns[i] = pa.chunked_array([column.combine_chunks()], type=column.type)
         del column
+    return SourceTable(_field_names(plan), tuple(columns))
+
+
+def _field_names(plan: _Plan) -> tuple[str, ...]:
+    width = len(plan.header_values)
     labels = [v or "" for v in plan.header_values] if plan.labelled else [""] * width
-    field_names = tuple(name or f"@{i}" for i, name in enumerate(labels, start=1))
-    return SourceTable(field_names, tuple(columns))
+    return tuple(name or f"@{i}" for i, name in enumerate(labels, start=1))
+
+
+# -- streamed reading ------------------------------------------------------------------------
+
+
+class StreamFailed(Exception):
+    """A streamed reading met what the whole-file reading hands to the Python parser (ragged
+    rows, bad UTF-8, a line end inside quotes): read the file the whole-file way instead."""
+
+
+@dataclass(frozen=True)
+class TextStream:
+    """A large file read block by block: field names and, per block, one string array per
+    field (iterating may raise StreamFailed)."""
+
+    field_names: tuple[str, ...]
+    batches: Iterator[list[pa.Array]]
+    size: int = 0  # bytes of the file (to estimate its rows)
+
+
+def stream_file(
+    path: Path, text_format: _Format, header_parser: HeaderParser, block_size: int = 1 << 24
+) -> TextStream | None:
+    """The same reading as `read_file_fast`, block by block: the file is memory-mapped one
+    window at a time, cut at record ends; each block gets the same byte checks (`_scan`) and
+    is parsed by pyarrow, so neither the file nor its texts are ever held whole (and no
+    block is copied). None where the fast reading does not apply to the first block."""
+    try:
+        file = path.open("rb")
+    except OSError:
+        return None
+    try:
+        size = max(block_size, 2 * FAST_MIN_BYTES)
+        first = file.read(size)
+        quoted = text_format.quoting != "none"
+        start = _data_start(first, text_format.header_lines)
+        cut = _record_cut(first, start, quoted) if len(first) == size else len(first)
+        plan = _plan(first[:cut], text_format, header_parser) if cut > start else None
+    except (OSError, ValueError):
+        plan = None
+    if plan is None:
+        file.close()
+        return None
+    batches = _batches(file, plan, first[plan.start : cut], cut, block_size, text_format)
+    return TextStream(_field_names(plan), batches, path.stat().st_size)
+
+
+def _record_cut(data: Buffer, start: int, quoted: bool) -> int:
+    """The offset just after the last line end of `data` that ends a record (not inside
+    quotes, counting quotes from `start`); `start` or less when there is none."""
+    last = data.rfind(b"\n")
+    if not quoted or last < start or data.find(b'"', start) < 0:
+        return last + 1
+    raw = np.frombuffer(data, dtype=np.uint8)
+    if int(np.count_nonzero(raw[start:last] == _QUOTE)) % 2 == 0:
+        return last + 1  # the common case: the last line end is outside quotes
+    quotes = np.flatnonzero(raw[start:] == _QUOTE)
+    ends = np.flatnonzero(raw[start:] == _NEWLINE)
+    even = ends[np.searchsorted(quotes, ends) % 2 == 0]
+    return int(even[-1]) + 1 + start if len(even) else 0
+
+
+def _batches(
+    file: BinaryIO, plan: _Plan, head: bytes, offset: int, block_size: int, text_format: _Format
+) -> Iterator[list[pa.Array]]:
+    """The head's batch, then one per window of the file from `offset` on."""
+    try:
+        yield _parse_block(head, 0, plan, plan.labelled, plan.check_line_ends, plan.trim)
+        del head
+        size = os.fstat(file.fileno()).st_size
+        window = block_size
+        while offset < size:
+            base = offset - offset % mmap.ALLOCATIONGRANULARITY
+            start = offset - base
+            end = min(size, offset + window)
+            mapped = mmap.mmap(file.fileno(), end - base, offset=base, access=mmap.ACCESS_READ)
+            try:
+                cut = _record_cut(mapped, start, plan.quoted) if end < size else end - base
+            finally:
+                mapped.close()
+            if cut <= start:  # a record longer than the window
+                if window > 4 * block_size:
+                    raise StreamFailed("no record end found")
+                window *= 2
+                continue
+            window = block_size
+            block = mmap.mmap(file.fileno(), cut, offset=base, access=mmap.ACCESS_READ)
+            try:
+                scan = _scan(
+                    block, start, plan.delimiter, plan.quoted, text_format.quoting == "msq"
+                )
+                if scan is None:
+                    raise StreamFailed("the Python parser's rules apply")
+                columns = _parse_block(block, start, plan, False, *scan)
+            finally:
+                _close(block)
+            offset = base + cut
+            yield columns
+    finally:
+        file.close()
+
+
+def _close(mapped: mmap.mmap) -> None:
+    with contextlib.suppress(BufferError):  # still exported: unmapped once unreferenced
+        mapped.close()
+
+
+def _parse_block(
+    block: Buffer,
+    start: int,
+    plan: _Plan,
+    skip_header: bool,
+    check_line_ends: bool,
+    trim: bool,
+) -> list[pa.Array]:
+    """One block (from `start`) as one string array per field."""
+    # one parse block (one chunk per column, no copy to join them): the stream's own threads
+    # read the next block while this one is encoded
+    read_options, parse_options, convert_options = _csv_options(plan, len(block) - start + 1)
+    read_options.skip_rows = 1 if skip_header else 0
+    read_options.use_threads = False
+    view = memoryview(block)[start:]
+    source = pa.py_buffer(view)
+    try:
+        table = pacsv.read_csv(
+            source,
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        raise StreamFailed(str(error)) from error
+    finally:
+        del source
+        with contextlib.suppress(BufferError):
+            view.release()
+    columns = [column.combine_chunks() for column in table.columns]
+    del table
+    if check_line_ends and any(pc.any(pc.match_substring(c, "\n")).as_py() for c in columns):
+        raise StreamFailed("a line end inside quotes")
+    if trim:
+        blanks = " \t\r".replace(plan.delimiter, "")
+        columns = [pc.utf8_trim(c, blanks) for c in columns]
+    return columns
 
 
 def _data_start(data: Buffer, header_lines: int) -> int:
@@ -186,18 +346,23 @@ def _scan(
     blank. Returns (check line ends after reading, trim) or None. Byte searches run at C
     speed; numpy passes only happen when the data holds quotes or CRs."""
     raw = np.frombuffer(data, dtype=np.uint8)
-    if data.find(b"\r", start) >= 0 and not _crlf_only(raw, start):
+    has_cr = data.find(b"\r", start) >= 0
+    if has_cr and not _crlf_only(raw, start):
         return None  # a CR that does not end a line is a blank to the Python parser
     quotes = _quotes(raw, start) if quoted and data.find(b'"', start) >= 0 else None
     if quotes is not None:
         if len(quotes) % 2 or _blank_beside(raw, quotes):
             return None
         if len(quotes) > _MAX_QUOTES:
+            if multiline and has_cr:
+                return None  # a CRLF inside an msq value reads as LF: Python rules
             quotes = None
             check_line_ends = not multiline
         else:
-            if not multiline and _line_end_in_quotes(raw, quotes):
-                return None  # a quoted value over several lines without msq: Python rules
+            if (not multiline or has_cr) and _line_end_in_quotes(raw, quotes):
+                # a quoted value over several lines without msq, or with CRLF line ends
+                # (the Python parser reads them as LF inside the value): Python rules
+                return None
             check_line_ends = False
     else:
         check_line_ends = quoted and not multiline and data.find(b'"', start) >= 0
