@@ -28,9 +28,9 @@ from openqix.objects.variables import VariableStore
 from openqix.progress import ReloadCancelled, ReloadProgress
 from openqix.script.errors import error_line
 from openqix.script.executor import model_tables, run_script
-from openqix.script.reload_log import write_script_log
 from openqix.script.sources.connections import SQL_TYPES, ConnectionResolver, FolderConnection
 from openqix.selections import Selections
+from openqix.storage.store import ScriptLogs
 
 
 @dataclass
@@ -71,6 +71,7 @@ class App:
     properties: dict[str, Any] = field(default_factory=dict)
     alternate_states: list[str] = field(default_factory=list)  # AddAlternateState
     variables: VariableStore = field(default_factory=VariableStore)  # docs/variables.md
+    script_logs: ScriptLogs | None = field(default=None, repr=False)  # None: no log files
     # COMMENT TABLE / COMMENT FIELD of the last successful reload (qComment in the API)
     table_comments: dict[str, str] = field(default_factory=dict)
     field_comments: dict[str, str] = field(default_factory=dict)
@@ -126,7 +127,10 @@ class App:
         if not outcome.success:
             message = str(outcome.error) if outcome.error else "Reload failed"
             progress.error(message, line=error_line(self.script, outcome.error))
-        outcome.log_file = write_script_log(self.id, progress.lines, outcome.success)
+        if self.script_logs is not None:
+            outcome.log_file = self.script_logs.write(
+                self.id, progress.timed_lines(), outcome.success
+            )
         progress.finish()
         return outcome
 

@@ -29,6 +29,7 @@ class ReloadProgress:
     queued: bool = False  # the DoReload frame arrived but waits behind earlier calls
     started_at: float = field(default_factory=time.monotonic)
     _lines: list[str] = field(default_factory=list)
+    _stamps: list[float] = field(default_factory=list)  # wall-clock time of each line
     _read: int = 0
     _transient: str = ""
     _errors: list[dict[str, Any]] = field(default_factory=list)
@@ -41,6 +42,7 @@ class ReloadProgress:
         """One persistent line of the reload log."""
         with self._lock:
             self._lines.append(text)
+            self._stamps.append(time.time())
 
     def transient(self, text: str) -> None:
         with self._lock:
@@ -51,6 +53,7 @@ class ReloadProgress:
         and an entry of `qErrorData`; `line` is the script text of the failing statement."""
         with self._lock:
             self._lines.append(text)
+            self._stamps.append(time.time())
             self._errors.append(
                 {"qErrorString": text, "qLineEnd": "", "qLine": line, "qErrorDataCode": kind}
             )
@@ -81,6 +84,11 @@ class ReloadProgress:
     def lines(self) -> list[str]:
         with self._lock:
             return list(self._lines)
+
+    def timed_lines(self) -> list[tuple[float, str]]:
+        """Every persistent line with the time it was written (for the script log)."""
+        with self._lock:
+            return list(zip(self._stamps, self._lines, strict=True))
 
     def take_new_lines(self) -> list[str]:
         """Persistent lines not yet handed out (GetProgress reports each line once)."""

@@ -5,19 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
-
-@pytest.fixture(autouse=True)
-def _log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENQIX_SCRIPT_LOG_DIR", str(tmp_path / "logs"))
-
-
-def test_reload_ex_writes_a_script_log(loaded):
+def test_reload_ex_writes_a_script_log_in_the_data_dir(loaded, core):
     client, doc = loaded
     result = client.call(doc, "DoReloadEx", [{"qMode": 0, "qPartial": False}])["qResult"]
     assert result["qSuccess"] is True
-    log = Path(result["qScriptLogFile"]).read_text("utf-8")
+    path = Path(result["qScriptLogFile"])
+    assert path.parent == core.settings.data_dir / "logs" / "SessionApp_test"
+    log = path.read_text("utf-8")
     assert "Customers << INLINE01" in log
     assert "4 Lines fetched" in log
     assert log.rstrip().endswith("Execution finished.")
@@ -99,3 +94,11 @@ def test_failed_reload_progress_names_the_line(loaded):
     (error,) = progress["qErrorData"]
     assert error["qErrorString"] == "Unknown statement: Bogus (line 2, column 3)"
     assert error["qLine"] == "  Bogus x;"
+
+
+def test_only_the_newest_script_logs_are_kept(loaded, core):
+    client, doc = loaded
+    core.apps.script_logs.keep = 3
+    paths = [client.call(doc, "DoReloadEx", [{}])["qResult"]["qScriptLogFile"] for _ in range(5)]
+    kept = sorted(str(p) for p in Path(paths[-1]).parent.glob("*.log"))
+    assert kept == sorted(paths[-3:])

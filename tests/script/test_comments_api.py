@@ -33,7 +33,6 @@ COMMENT FIELD Note WITH '';
 
 @pytest.fixture
 def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemoryClient]:
-    monkeypatch.setenv("OPENQIX_SCRIPT_LOG_DIR", str(tmp_path / "logs"))
     core = EngineCore(Settings(data_dir=tmp_path / "data"))
     client = InMemoryClient(core, "/app/SessionApp_comments")
     yield client

@@ -200,7 +200,6 @@ def test_partial_run_applies_merge_only_to_previous_tables() -> None:
 
 
 def test_merge_over_the_api_partial_reload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENQIX_SCRIPT_LOG_DIR", str(tmp_path / "logs"))
     client = InMemoryClient(
         EngineCore(Settings(data_dir=tmp_path / "data")), "/app/SessionApp_merge"
     )

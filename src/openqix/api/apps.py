@@ -15,7 +15,7 @@ from openqix.app import App, DataConnection
 from openqix.errors import AppNotFound, QixError
 from openqix.objects.variables import VariableStore
 from openqix.storage.format import AppDocument, CorruptAppFile
-from openqix.storage.store import AppStore
+from openqix.storage.store import AppStore, ScriptLogs
 
 T = TypeVar("T")
 _APP_NAME = re.compile(r"^[^\x00-\x1f/\\]{1,200}$")
@@ -32,6 +32,7 @@ def _locked(method: Callable[..., T]) -> Callable[..., T]:
 class AppRegistry:
     def __init__(self, data_dir: Path):
         self.store = AppStore(data_dir)
+        self.script_logs = ScriptLogs(data_dir)
         self._open: dict[str, App] = {}
         self._lock = threading.RLock()  # sessions of different apps call in parallel
 
@@ -51,11 +52,13 @@ class AppRegistry:
         if doc is None:
             raise AppNotFound(app_id)
         app = _app_from_document(doc)
+        app.script_logs = self.script_logs
         self._open[app_id] = app
         return app
 
     @_locked
     def add(self, app: App) -> App:
+        app.script_logs = self.script_logs
         self._open[app.id] = app
         return app
 

@@ -1,14 +1,17 @@
-"""The app store: `<data-dir>/apps/<app-id>/app.json`. The only writer of app files.
+"""The app store: `<data-dir>/apps/<app-id>/app.json`, and the reloads' script logs under
+`<data-dir>/logs/`. The only writer of app files.
 
 Writes are atomic (temp file, fsync, rename), so a crash mid-write keeps the previous file.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from openqix.storage.format import AppDocument, CorruptAppFile, decode, encode
@@ -71,3 +74,35 @@ class AppStore:
             if doc is not None:
                 docs.append(doc)
         return docs
+
+
+class ScriptLogs:
+    """Script log files of reloads: `<data-dir>/logs/<app-id>/<UTC time>.log`, the newest
+    `keep` per app (older ones are removed when a new one is written)."""
+
+    def __init__(self, data_dir: Path, keep: int = 20):
+        self.root = Path(data_dir) / "logs"
+        self.keep = keep
+
+    def write(self, app_id: str, lines: Sequence[tuple[float, str]], success: bool) -> str:
+        """Write one reload's log (a time per line); its path, or "" when it can't be."""
+        if not _SAFE_ID.match(app_id) or app_id in (".", ".."):
+            return ""
+        now = dt.datetime.now(dt.UTC)
+        body = [f"{now.isoformat(timespec='milliseconds')} Reload of {app_id}"]
+        body += [f"{_clock(stamp)} {line}" for stamp, line in lines]
+        body.append("Execution finished." if success else "Execution failed.")
+        try:
+            directory = self.root / app_id
+            directory.mkdir(parents=True, exist_ok=True)
+            path = directory / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}.log"
+            path.write_text("\n".join(body) + "\n", encoding="utf-8")
+            for old in sorted(directory.glob("*.log"))[: -self.keep]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            return ""
+        return str(path)
+
+
+def _clock(stamp: float) -> str:
+    return dt.datetime.fromtimestamp(stamp, dt.UTC).strftime("%H:%M:%S")
