@@ -24,6 +24,7 @@ from openqix.errors import (
     QixError,
     ReloadInProgress,
 )
+from openqix.objects.bookmarks import BookmarkStore
 from openqix.objects.variables import VariableStore
 from openqix.progress import ReloadCancelled, ReloadProgress
 from openqix.script.errors import error_line
@@ -71,6 +72,7 @@ class App:
     properties: dict[str, Any] = field(default_factory=dict)
     alternate_states: list[str] = field(default_factory=list)  # AddAlternateState
     variables: VariableStore = field(default_factory=VariableStore)  # docs/variables.md
+    bookmarks: BookmarkStore = field(default_factory=BookmarkStore)  # docs/bookmarks.md
     script_logs: ScriptLogs | None = field(default=None, repr=False)  # None: no log files
     # COMMENT TABLE / COMMENT FIELD of the last successful reload (qComment in the API)
     table_comments: dict[str, str] = field(default_factory=dict)

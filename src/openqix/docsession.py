@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,7 +144,25 @@ class DocSession:
     def layout(self, obj: GenericObject) -> dict[str, Any]:
         ctx = _Context(self.selections.model, self.selections, self.chart_context)
         layout = layout_of(obj.properties, ctx, self.object_sessions.get(obj.id))
-        return complete_layout(obj.properties, layout, self.variables, self.evaluate)
+        return complete_layout(
+            obj.properties, layout, self.variables, self.evaluate, self.bookmark_list
+        )
+
+    # -- bookmarks (docs/bookmarks.md) -------------------------------------------------------
+    def bookmark_list(self, list_def: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """qBookmarkList items (also Doc.GetBookmarks) for a qBookmarkListDef."""
+        types = list_def.get("qTypes")
+        if not isinstance(types, list):
+            types = [list_def.get("qType")]
+        data = list_def.get("qData")
+        return self.app.bookmarks.listed(types, data if isinstance(data, Mapping) else {})
+
+    def bookmark_selection(self, identifier: str, state_name: str) -> SelectionState | None:
+        """A set identifier naming a bookmark (id or title): its selections in `state_name`."""
+        bookmark = self.app.bookmarks.find(identifier)
+        if bookmark is None:
+            return None
+        return bookmark.selection(self.selections.model, state_name)
 
     # -- variables and single values (docs/variables.md) ----------------------------------------
     @property
@@ -162,4 +180,9 @@ class DocSession:
 
     def expressions(self) -> ExpressionEnv:
         """Single-value evaluation over this session's selections and variables."""
-        return ExpressionEnv(self.selections.model, self.selections.state, self.variables)
+        return ExpressionEnv(
+            self.selections.model,
+            self.selections.state,
+            self.variables,
+            self.bookmark_selection,
+        )

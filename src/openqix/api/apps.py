@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from openqix.app import App, DataConnection
 from openqix.errors import AppNotFound, QixError
+from openqix.objects.bookmarks import BookmarkStore
 from openqix.objects.variables import VariableStore
 from openqix.storage.format import AppDocument, CorruptAppFile
 from openqix.storage.store import AppStore, ScriptLogs
@@ -91,6 +92,7 @@ def _app_from_document(doc: AppDocument) -> App:
     app = App(id=doc.id, title=doc.title, script=doc.script, properties=dict(doc.properties))
     app.last_reload_time = doc.last_reload_time
     app.variables = VariableStore.from_records(doc.variables)
+    app.bookmarks = BookmarkStore.from_records(doc.bookmarks)
     for c in doc.connections:
         conn = DataConnection(c["id"], c["name"], c["connectionString"], c["type"])
         app.connections[conn.id] = conn

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from openqix.api.base import QixApi
+from openqix.api.doc_bookmarks import DocBookmarksMixin
 from openqix.api.doc_expressions import DocExpressionsApi
 from openqix.api.doc_selections import DocSelectionsMixin
 from openqix.app import EMPTY_SCRIPT, ReloadOutcome, locale_info
@@ -15,7 +16,7 @@ from openqix.progress import ReloadProgress
 from openqix.script.syntax import check_syntax
 
 
-class DocApi(DocSelectionsMixin, DocExpressionsApi, QixApi):
+class DocApi(DocSelectionsMixin, DocBookmarksMixin, DocExpressionsApi, QixApi):
     qix_type = "Doc"
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from openqix.api.base import QixApi
 from openqix.api.doc import DocApi
 from openqix.api.field import FieldApi
+from openqix.api.generic_bookmark import GenericBookmarkApi
 from openqix.api.generic_object import GenericObjectApi
 from openqix.api.generic_variable import GenericVariableApi
 from openqix.api.global_ import GlobalApi
@@ -16,6 +17,7 @@ API_CLASSES: dict[str, type[QixApi]] = {
     "GenericObject": GenericObjectApi,
     "Field": FieldApi,
     "GenericVariable": GenericVariableApi,
+    "GenericBookmark": GenericBookmarkApi,
     "Variable": VariableApi,
 }
 

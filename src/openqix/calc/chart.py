@@ -572,6 +572,11 @@ class ChartEvaluator(Evaluator):
         # the chart's measures, for Column(n) (a hypercube sets them)
         self.columns: Sequence[Expr | None] = ()
         self.evaluating_columns: set[int] = set()
+        # the chart's rows as displayed (sorted, suppressed rows left out) and the dimensions
+        # (indices into rows.codes) whose values bound a column segment; a hypercube sets them
+        # for the inter-record functions, None keeps the dimension order (calc/interrecord.py)
+        self.display: IntArray | None = None
+        self.segment_dims: Sequence[int] | None = None
 
     # fields outside aggregations: the row's dimension value, else Only(field)
     def field(self, node: FieldRef) -> Duals:

@@ -449,6 +449,18 @@ class _Parser:
         if token.kind is TokenKind.NUMBER and token.text in ("1", "0"):
             return token.text
         if token.kind in NAME_KINDS:
+            first, second, name = self.peek(), self.peek(1), self.peek(2)
+            if (  # `AltState::BM01`: a bookmark's selections of one state
+                first is not None
+                and second is not None
+                and name is not None
+                and first.is_operator(":")
+                and second.is_operator(":")
+                and second.offset == first.end
+                and name.kind in NAME_KINDS
+            ):
+                self.index += 3
+                return f"{token.text}::{name.text}"
             return token.text
         raise self.unexpected(token, "a set identifier")
 

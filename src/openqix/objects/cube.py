@@ -28,6 +28,7 @@ from openqix.calc.chart import (
 )
 from openqix.calc.errors import CalcError, UnknownLibraryItem, UnsupportedExpression
 from openqix.calc.functions._common import numbers
+from openqix.calc.interrecord import uses_inter_record
 from openqix.calc.setanalysis import RecordSet
 from openqix.calc.values import NULL, Dual, Duals, ObjectArray
 from openqix.engine.inference import Inference, infer, selection_masks
@@ -159,22 +160,68 @@ def compute_cube(
         return Cube(dims, measures, empty, [np.zeros(0) for _ in measures], nan, order, error)
     evaluator = ChartEvaluator(ctx, rows)
     evaluator.columns = [spec.definition for spec in measures]  # for Column(n)
+    dim_codes = _dimension_codes(dims, rows)
+    dim_values = _dimension_values(dims, rows)
+    sort_exprs = [_sort_expression(ctx, d) for d in dims]
+    recomputed = [
+        i for i, s in enumerate(measures) if s.definition and uses_inter_record(s.definition)
+    ]
+    by_expression: list[FloatArray | None] = [None] * len(dims)
+    late = [i for i, e in enumerate(sort_exprs) if e is not None and uses_inter_record(e)]
+    for i, expr in enumerate(sort_exprs):
+        if expr is not None and i not in late:
+            by_expression[i] = _expression_sort_values(evaluator, expr)
+    if recomputed or late:
+        # first pass in the dimensions' own sort order (measure sort keys left out)
+        evaluator.segment_dims = _segment_dims(dims, order)
+        dims_only = [c for c in order if c < len(dims)]
+        evaluator.display = (
+            _row_order(
+                model,
+                inference,
+                dims,
+                dim_values,
+                measures,
+                dim_codes,
+                [],
+                dims_only,
+                by_expression,
+            )
+            if dims
+            else np.arange(rows.count, dtype=np.int64)
+        )
+        for i in late:
+            late_expr = sort_exprs[i]
+            assert late_expr is not None
+            by_expression[i] = _expression_sort_values(evaluator, late_expr)
     results: list[Duals] = []
     for i, spec in enumerate(measures):
         value, measures[i] = _evaluate(evaluator, spec, rows.count)
         results.append(value)
     totals = [_total(ctx, spec) for spec in measures]
-    dim_codes = _dimension_codes(dims, rows)
-    values = [r.num for r in results]
-    keep = _suppressed(definition, dims, dim_codes, values, rows.count)
+    keep = _suppressed(definition, dims, dim_codes, [r.num for r in results], rows.count)
     symbols = [c[keep] for c in dim_codes]
-    values = [v[keep] for v in values]
-    texts = [r.text[keep] for r in results]
-    dim_values = _dimension_values(dims, rows)
-    by_expression = [_expression_sort_values(evaluator, ctx, d, keep) for d in dims]
+    # Qlik's help on inter-record functions: with one in any expression of the chart, sorting
+    # by measure values is disabled and the rows keep the dimensions' sort.
+    final_order = [c for c in order if c < len(dims)] if recomputed else order
     order_rows = _row_order(
-        model, inference, dims, dim_values, measures, symbols, values, order, by_expression
+        model,
+        inference,
+        dims,
+        dim_values,
+        measures,
+        symbols,
+        [r.num[keep] for r in results],
+        final_order,
+        [None if v is None else v[keep] for v in by_expression],
     )
+    if recomputed:
+        # the inter-record measures again, over the rows as displayed
+        evaluator.display = np.flatnonzero(keep)[order_rows]
+        for i in recomputed:
+            results[i], measures[i] = _evaluate(evaluator, measures[i], rows.count)
+    values = [r.num[keep] for r in results]
+    texts = [r.text[keep] for r in results]
     return Cube(
         dims,
         measures,
@@ -387,11 +434,9 @@ def _row_order(
     return lexsort(keys)
 
 
-def _expression_sort_values(
-    evaluator: ChartEvaluator, ctx: ChartContext, dim: DimensionSpec, keep: npt.NDArray[np.bool_]
-) -> FloatArray | None:
-    """Per kept row the number of the dimension's qSortByExpression expression (qExpression
-    .qv); None when the dimension does not sort by expression or the expression fails."""
+def _sort_expression(ctx: ChartContext, dim: DimensionSpec) -> Expr | None:
+    """The dimension's qSortByExpression expression (qExpression.qv); None when it does not
+    sort by expression or the expression does not parse."""
     if not flag(dim.criteria, "qSortByExpression"):
         return None
     expression = dim.criteria.get("qExpression")
@@ -399,10 +444,27 @@ def _expression_sort_values(
     if not isinstance(text, str) or not text.strip():
         return None
     try:
-        result = evaluator.eval(parse_chart_expression(text, ctx))
+        return parse_chart_expression(text, ctx)
     except (CalcError, ScriptError):
         return None
-    return np.asarray(numbers(result)[keep], dtype=np.float64)
+
+
+def _expression_sort_values(evaluator: ChartEvaluator, expr: Expr) -> FloatArray | None:
+    """Per chart row the number of a sort expression; None when it fails."""
+    try:
+        result = evaluator.eval(expr)
+    except (CalcError, ScriptError):
+        return None
+    return np.asarray(numbers(result), dtype=np.float64)
+
+
+def _segment_dims(dims: Sequence[DimensionSpec], order: Sequence[int]) -> list[int]:
+    """Chart-row dimensions bounding a column segment: all valid dimensions but the last one
+    in the inter-column sort order (Qlik's help on column segments)."""
+    valid = _valid(list(dims))
+    by_sort = [c for c in order if c in valid]
+    last = by_sort[-1] if by_sort else None
+    return [k for k, d in enumerate(valid) if d != last]
 
 
 def _calculated_keys(values: Duals, codes: IntArray, dim: DimensionSpec) -> list[npt.NDArray[Any]]:

@@ -181,12 +181,16 @@ def complete_layout(
     layout: dict[str, Any],
     variables: VariableScope,
     evaluate: Evaluate,
+    bookmark_list: Callable[[Mapping[str, Any]], list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
-    """Add what `objects.generic.layout_of` leaves to the session: the variable list and the
-    evaluated expression wrappers (in the object's own state)."""
+    """Add what `objects.generic.layout_of` leaves to the session: the variable and bookmark
+    lists and the evaluated expression wrappers (in the object's own state)."""
     list_def = properties.get("qVariableListDef")
     if isinstance(list_def, Mapping):
         layout["qVariableList"] = {"qItems": variables.variable_list(list_def)}
+    bookmark_def = properties.get("qBookmarkListDef")
+    if isinstance(bookmark_def, Mapping) and bookmark_list is not None:
+        layout["qBookmarkList"] = {"qItems": bookmark_list(bookmark_def)}
     if not has_expression_wrappers(properties):
         return layout
     state = effective_state(properties, {})
@@ -238,6 +242,8 @@ class ExpressionEnv:
     model: DataModel
     state_of: Callable[[str], SelectionState]
     variables: VariableScope
+    # (bookmark id or title, state name) -> its selections of that state (docs/bookmarks.md)
+    bookmark_of: Callable[[str, str], SelectionState | None] | None = None
 
     def chart_context(self, state_name: str = DEFAULT_STATE) -> ChartContext:
         """A chart context in `state_name`: other states resolve as set identifiers, the
@@ -266,7 +272,13 @@ class ExpressionEnv:
         return "" if shown is None else shown
 
     def _identifier(self, name: str) -> SelectionState | None:
+        """A state name or history step, else a bookmark by id or title: `BM01` is its
+        default state's selections, `AltState::BM01` those of AltState."""
         try:
             return self.state_of(name)
         except NotFound:
+            pass
+        if self.bookmark_of is None:
             return None
+        state, qualified, bookmark = name.rpartition("::")
+        return self.bookmark_of(bookmark, state if qualified else DEFAULT_STATE)

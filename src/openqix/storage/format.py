@@ -1,5 +1,5 @@
 """The on-disk app document (version 1): a JSON file holding title, script, connections,
-app properties and variables. Pure: converts between dicts and bytes, no file access. See
+app properties, variables and bookmarks. Pure: converts between dicts and bytes, no file access. See
 docs/storage.md.
 """
 
@@ -25,6 +25,7 @@ class AppDocument:
     connections: list[dict[str, str]] = field(default_factory=list)
     properties: dict[str, Any] = field(default_factory=dict)
     variables: list[dict[str, Any]] = field(default_factory=list)  # VariableStore records
+    bookmarks: list[dict[str, Any]] = field(default_factory=list)  # BookmarkStore records
     last_reload_time: str | None = None
     created: str = ""
     modified: str = ""
@@ -39,6 +40,7 @@ def encode(doc: AppDocument) -> bytes:
         "connections": doc.connections,
         "properties": doc.properties,
         "variables": doc.variables,
+        "bookmarks": doc.bookmarks,
         "lastReloadTime": doc.last_reload_time,
         "created": doc.created,
         "modified": doc.modified,
@@ -61,6 +63,7 @@ def decode(raw: bytes) -> AppDocument:
             connections=[dict(c) for c in body.get("connections", [])],
             properties=dict(body.get("properties", {})),
             variables=[dict(v) for v in body.get("variables", [])],
+            bookmarks=[dict(b) for b in body.get("bookmarks", [])],
             last_reload_time=body.get("lastReloadTime"),
             created=str(body.get("created", "")),
             modified=str(body.get("modified", "")),
