@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -32,6 +33,13 @@ VALUES = [
     ("2.25", 2.25),
     ("0.1", 0.1),
     ("12345678", 12345678.0),
+    ("0.00", 0.0),
+    ("-0.00", 0.0),
+    ("1.25", 1.25),
+    ("-1.25", -1.25),
+    ("1.250", 1.25),
+    ("123456789012.345", 123456789012.345),
+    ("1234567890123.456", 1234567890123.456),
     ("1e20", 1e20),
     ("a", math.nan),
     ("b", math.nan),
@@ -47,7 +55,25 @@ def _rows(picks: list[int]) -> tuple[list[str | None], np.ndarray]:
     return texts, numbers
 
 
-def _stream(texts: list[str | None], numbers: np.ndarray, cuts: list[int], per_row: list[bool]):
+def _decimals(text: str | None, number: float) -> int:
+    """d when `text` is `number` written with exactly d decimals (at most 15 digits, not a
+    negative zero), else 0: the `decimals` that `ColumnEncoder.add` takes."""
+    found = re.fullmatch(r"(-?)(0|[1-9][0-9]*)[.]([0-9]+)", text or "")
+    if not found or number != number:
+        return 0
+    sign, whole, fraction = found.groups()
+    if len(whole) + len(fraction) > 15 or (sign and number == 0):
+        return 0
+    return len(fraction)
+
+
+def _stream(
+    texts: list[str | None],
+    numbers: np.ndarray,
+    cuts: list[int],
+    per_row: list[bool],
+    with_decimals: bool = False,
+):
     encoder = ColumnEncoder()
     bounds = [0, *sorted({c for c in cuts if 0 < c < len(texts)}), len(texts)]
     for b, (start, end) in enumerate(itertools.pairwise(bounds)):
@@ -60,8 +86,18 @@ def _stream(texts: list[str | None], numbers: np.ndarray, cuts: list[int], per_r
             ],
             dtype=bool,
         )
+        decimals = np.array(
+            [_decimals(t, n) for t, n in zip(part.to_pylist(), nums, strict=True)], np.int8
+        )
         if per_row[b % len(per_row)] and part.null_count == 0:
-            encoder.add(part, nums, None, canonical, distinct=False)
+            encoder.add(
+                part,
+                nums,
+                None,
+                canonical,
+                distinct=False,
+                decimals=decimals if with_decimals else None,
+            )
             continue
         encoded = pc.dictionary_encode(part)
         entries = encoded.dictionary
@@ -72,7 +108,14 @@ def _stream(texts: list[str | None], numbers: np.ndarray, cuts: list[int], per_r
                 first.setdefault(code, row)
         entry_numbers = np.array([nums[first[c]] for c in range(len(entries))], dtype=np.float64)
         entry_canonical = np.array([canonical[first[c]] for c in range(len(entries))], dtype=bool)
-        encoder.add(entries, entry_numbers, codes, entry_canonical)
+        entry_decimals = np.array([decimals[first[c]] for c in range(len(entries))], np.int8)
+        encoder.add(
+            entries,
+            entry_numbers,
+            codes,
+            entry_canonical,
+            decimals=entry_decimals if with_decimals else None,
+        )
     return encoder.finish()
 
 
@@ -81,13 +124,16 @@ def _stream(texts: list[str | None], numbers: np.ndarray, cuts: list[int], per_r
     st.lists(st.integers(0, len(VALUES) - 1), min_size=0, max_size=60),
     st.lists(st.integers(0, 60), max_size=6),
     st.lists(st.booleans(), min_size=1, max_size=3),
+    st.booleans(),
 )
-def test_streamed_encoding_equals_the_whole_column_encoding(picks, cuts, per_row):
+def test_streamed_encoding_equals_the_whole_column_encoding(picks, cuts, per_row, decimals):
+    """Also with each entry's fixed decimals given: texts of one number with the same
+    decimals are then taken as equal without comparing them (`1.50`, `1.5`, `-0.00`)."""
     texts, numbers = _rows(picks)
     array = pa.array(texts, type=pa.string())
     nulls = np.array([t is None for t in texts], dtype=bool)
     expected_symbols, expected_index = encode_arrow(array, nulls, numbers)
-    symbols, index, exceptions = _stream(texts, numbers, cuts, per_row)
+    symbols, index, exceptions = _stream(texts, numbers, cuts, per_row, decimals)
     assert symbols.text_list() == expected_symbols.text_list()
     np.testing.assert_array_equal(symbols.numbers, expected_symbols.numbers)
     assert index.dtype == expected_index.dtype

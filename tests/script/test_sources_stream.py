@@ -4,6 +4,7 @@ against the whole-file reading: the same model and the same per-row values."""
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from openqix.calc.interpret import interpret_numbers
 from openqix.engine.model import Column, DataModel, LoadedTable
 from openqix.script.executor import run_script
 from openqix.script.sources import ConnectionResolver, FolderConnection, read_table, stream_table
-from openqix.script.sources.table import stream_columns, to_column
+from openqix.script.sources.table import _fixed_decimals, stream_columns, to_column
 
 CELLS = [
     "1",
@@ -164,3 +165,78 @@ def test_only_first_occurrence_dictionaries_are_taken_as_they_are() -> None:
     streamed = stream_columns([[dictionary([1, 0, 1], ["x", "7"])]], 1, interpret)
     assert list(streamed[0].texts) == ["7", "x", "7"]
     assert streamed[0].numbers[0] == 7
+
+
+def _fixed_decimals_brute(texts: list[str], numbers: np.ndarray) -> np.ndarray | None:
+    """`_fixed_decimals` by its definition, text by text."""
+    if not texts or "." not in texts[0]:
+        return None
+    d = len(texts[0]) - texts[0].rfind(".") - 1
+    if not 0 < d < 15 or not all(re.fullmatch(rf"-?[0-9]+[.][0-9]{{{d}}}", t) for t in texts):
+        return None
+    out = []
+    for text, number in zip(texts, numbers.tolist(), strict=True):
+        negative = text.startswith("-")
+        fits = re.fullmatch(rf"-?(0|[1-9][0-9]*)[.][0-9]{{{d}}}", text) is not None
+        fits = fits and len(text) - negative - 1 <= 15 and not (negative and number == 0)
+        out.append(d if fits else 0)
+    return np.array(out, dtype=np.int8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "-", "+"]),
+            st.sampled_from(["0", "00", "1", "12", "012", "", "1234567890123", "9" * 14]),
+            st.sampled_from([".", "", "..", ",", " "]),
+            st.sampled_from(["5", "50", "05", "", "500", "5e1", "x"]),
+        ).map("".join),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(0, 3),
+)
+def test_fixed_decimals_are_found_as_their_definition_says(texts, offset):
+    """The fixed-decimals form (`1.50`, not `01.50`, `-0.00`, `+1.50` or 16 digits) the
+    encoder trusts to tell equal texts of equal numbers without comparing them."""
+    numbers = np.array(
+        [float(t) if re.fullmatch(r"[+-]?[0-9]*[.]?[0-9]+", t) else np.nan for t in texts]
+    )
+    array = pa.array(["pad"] * offset + texts).slice(offset)  # a sliced array too
+    found = _fixed_decimals(array, numbers)
+    expected = _fixed_decimals_brute(texts, numbers)
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None
+        np.testing.assert_array_equal(found, expected)
+
+
+def test_prices_in_fixed_decimals_stream_as_the_whole_column_reads():
+    """Mostly distinct 2-decimal prices over blocks (one entry per row), then the same
+    numbers with 1 and 3 decimals and negative zeros: each row keeps its own text."""
+    rng = np.random.default_rng(5)
+    cents = rng.integers(-50_000, 50_000, 30_000)
+    two = [f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}" for c in cents.tolist()]
+    one = [f"{c / 100:.1f}" for c in cents[:6_000].tolist()]
+    three = [f"{c / 100:.3f}" for c in cents[6_000:12_000].tolist()]
+    blocks = [two[:10_000], two[10_000:20_000], one, ["-0.00", "0.00"] * 3_000, three, two[20_000:]]
+    batches = [[pa.array(block)] for block in blocks]
+    streamed = stream_columns(batches, 1, interpret, None, 0, True)
+    whole = to_column(pa.chunked_array([b[0] for b in batches]), interpret)
+    assert_same(streamed, [whole])
+
+
+def test_values_with_blanks_at_their_edges_in_a_later_block_are_trimmed(tmp_path: Path):
+    path = tmp_path / "blanks.csv"
+    rows = ["A,B,C"] + ['1,x,"p, q"'] * 15_000 + [' 7,x y ,"p, q"', "8,\tz,w"] * 50
+    rows += ["1,x,y"] * 3_000
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    stream = stream_table(path, None, name="blanks.csv", min_bytes=0, block_size=4096)
+    assert stream is not None
+    streamed = stream_columns(stream.batches, 3, interpret)
+    whole = [to_column(c, interpret) for c in read_table(path, None).columns]
+    assert_same(streamed, whole)
+    assert "7" in list(streamed[0].texts) and "x y" in list(streamed[1].texts)
+    assert "z" in list(streamed[1].texts) and "p, q" in list(streamed[2].texts)

@@ -466,6 +466,23 @@ class _Growable:
         return self.data[: self.size]
 
 
+_FORM_CANONICAL, _FORM_OTHER, _FORM_FIXED = 0, 1, 2  # forms of a number's text
+_MERGED_CHUNKS = 8  # stored-text chunks of one level joined into one
+
+
+def _entry_forms(
+    m: int, canonical: npt.NDArray[np.bool_] | None, decimals: npt.NDArray[np.int8] | None
+) -> npt.NDArray[np.int8]:
+    """Per entry its text's form (`_FORM_*`; fixed d decimals: `_FORM_FIXED + d`)."""
+    forms = np.full(m, _FORM_OTHER, dtype=np.int8)
+    if decimals is not None:
+        fixed = decimals > 0
+        forms[fixed] = decimals[fixed] + _FORM_FIXED
+    if canonical is not None:
+        forms[canonical] = _FORM_CANONICAL
+    return forms
+
+
 class ColumnEncoder:
     """Encodes one column batch by batch (a streamed reading) into the symbol table and row
     index array `encode_arrow` gives for all rows at once, without holding the rows.
@@ -487,13 +504,17 @@ class ColumnEncoder:
         self._n_sym = 0
         self._numbers = _Growable(np.float64)
         self._texts: list[pa.Array | int] = []  # an int: that many symbols without own text
-        # per symbol: its stored text is not its number's canonical text (None: all are)
-        self._odd: npt.NDArray[np.bool_] | None = None
+        self._text_levels: list[int] = []  # per chunk of `_texts` (`_append_texts`)
+        # per symbol the form of its stored text (None: all canonical): 0 its number's
+        # canonical text, 1 another text, 2 + d the number with d fixed decimals (`_FORM_*`)
+        self._form: npt.NDArray[np.int8] | None = None
+        self._numeric_forms: set[int] = set()  # of the numbers' symbols (-1: mixed)
         # while the symbols are the integers lo, lo+1, ... in load order without own texts
         # (an ascending ID) nothing is stored per symbol: lookups are arithmetic
         self._in_range = True
         self._range_lo = 0
         self._index = _Growable(np.int8)
+        self._expected_rows = 0
         self._text_dict = pa.array([], type=pa.string())
         self._text_ids = np.zeros(0, dtype=np.int64)
         self._scale: float | None = None
@@ -505,8 +526,14 @@ class ColumnEncoder:
         self._exception_texts: list[pa.Array] = []
 
     def reserve(self, rows: int) -> None:
-        """Room for about `rows` rows in all (an estimate: more rows are fine)."""
+        """Room for about `rows` rows in all (an estimate: more rows are fine); the lookup
+        table may then span twice that from the first batch on."""
         self._index.reserve(rows)
+        self._expected_rows = max(self._expected_rows, rows)
+
+    def _lut_limit(self, batch_rows: int) -> int:
+        """The most slots the lookup table may have: twice the rows (expected or seen)."""
+        return max(_LUT_MIN, 2 * max(self.n_rows + batch_rows, self._expected_rows))
 
     def add(
         self,
@@ -516,11 +543,15 @@ class ColumnEncoder:
         canonical: npt.NDArray[np.bool_] | None = None,
         *,
         distinct: bool = True,
+        decimals: npt.NDArray[np.int8] | None = None,
     ) -> None:
         """One batch. `codes=None`: one entry per row. `canonical[i]`: entry i is its number's
         canonical text: `str(int)` for an integer below 1e15 (stored as null, like integers
         loaded from numbers), else Arrow's float64 to string cast (texts of the same number
-        are then compared without looking at the stored texts)."""
+        are then compared without looking at the stored texts). `decimals[i] = d > 0`: entry
+        i is its number written with exactly d decimals (`-?(0|[1-9][0-9]*)[.][0-9]{d}`, at
+        most 15 digits, not `-0.00`): two such texts of one number are equal exactly when
+        their d are, so they are not compared either."""
         m = len(entries)
         if len(numbers) != m:
             raise ValueError("entries and numbers differ in length")
@@ -529,6 +560,7 @@ class ColumnEncoder:
         numbers = np.asarray(numbers, dtype=np.float64) + 0.0  # -0.0 is 0
         if self._extends_range(numbers, codes, canonical):
             return
+        forms = _entry_forms(m, canonical, decimals)
         gid = np.empty(m, dtype=np.int64)
         is_num = ~np.isnan(numbers)
         all_num = bool(is_num.all())
@@ -574,24 +606,30 @@ class ColumnEncoder:
         n_new = len(firsts)
         t_ids = found_t.copy()
         if n_new:
-            if len(new_t) and len(first_num_e):
-                order = np.argsort(firsts, kind="stable")
+            # None: already in first-occurrence order (only numbers or only texts are new)
+            order = np.argsort(firsts, kind="stable") if len(new_t) and len(first_num_e) else None
+            if order is None:
+                ids = self._n_sym + np.arange(n_new, dtype=np.int64)
             else:
-                order = np.arange(n_new)  # already in first-occurrence order
-            rank = np.empty(n_new, dtype=np.int64)
-            rank[order] = np.arange(n_new, dtype=np.int64)
-            ids = self._n_sym + rank
+                ids = np.empty(n_new, dtype=np.int64)
+                ids[order] = self._n_sym + np.arange(n_new, dtype=np.int64)
             num_ids = ids[: len(uniq)]
             gid[new_num_e] = num_ids[inverse.ravel()]
             t_ids[new_t] = ids[len(uniq) :]
-            sym_numbers = np.concatenate([uniq, np.full(len(new_t), np.nan)])[order]
-            canon = np.zeros(n_new, dtype=bool)
-            if canonical is not None and len(first_num_e):
-                canon[: len(uniq)] = canonical[first_num_e]
-                canon = canon[order]
-            with np.errstate(invalid="ignore"):
-                integral = (sym_numbers == np.trunc(sym_numbers)) & (np.abs(sym_numbers) < 1e15)
-            keep = ~(canon & integral)
+            sym_numbers = (
+                np.concatenate([uniq, np.full(len(new_t), np.nan)]) if len(new_t) else uniq
+            )
+            sym_forms = np.full(n_new, _FORM_OTHER, dtype=np.int8)
+            if len(first_num_e):
+                self._note_forms(forms[first_num_e])
+                sym_forms[: len(uniq)] = forms[first_num_e]
+            if order is not None:
+                sym_numbers, sym_forms = sym_numbers[order], sym_forms[order]
+            canon = sym_forms == _FORM_CANONICAL
+            keep = ~canon
+            if not keep.all():
+                with np.errstate(invalid="ignore"):
+                    keep |= (sym_numbers != np.trunc(sym_numbers)) | (np.abs(sym_numbers) >= 1e15)
             if self._in_range and not self._continues_range(sym_numbers, keep):
                 self._leave_range(m)
             if self._in_range:
@@ -600,7 +638,7 @@ class ColumnEncoder:
                 self._n_sym += n_new
             else:
                 if keep.any():
-                    sym_texts = entries.take(pa.array(firsts[order]))
+                    sym_texts = entries.take(pa.array(firsts if order is None else firsts[order]))
                     if not keep.all():
                         sym_texts = pc.if_else(
                             pa.array(keep), sym_texts, pa.scalar(None, pa.string())
@@ -609,7 +647,7 @@ class ColumnEncoder:
                 else:
                     self._append_texts(n_new)
                 self._numbers.append(sym_numbers)
-                self._mark_odd(~canon)
+                self._mark_forms(sym_forms)
                 self._n_sym += n_new
                 self._remember_numbers(uniq, num_ids, m, uniq_scaled)
             if len(new_t):
@@ -618,7 +656,7 @@ class ColumnEncoder:
         if len(txt_e):
             gid[txt_e] = t_ids if t_inverse is None else t_ids[t_inverse]
 
-        differs = self._exceptions(entries, gid, num_e, known_n, new_num_e, first_idx, canonical)
+        differs = self._exceptions(entries, gid, num_e, known_n, new_num_e, first_idx, forms)
         dtype = index_dtype(self._n_sym)
         if codes is None:
             index = gid.astype(dtype)
@@ -655,8 +693,8 @@ class ColumnEncoder:
                 if len(self._lut):
                     lo = min(lo, self._lut_lo)
                     hi = max(hi, self._lut_lo + len(self._lut) - 1)
-                if hi - lo + 1 <= max(_LUT_MIN, 2 * (self.n_rows + batch_rows)):
-                    self._grow_lut(lo, hi, max(_LUT_MIN, 2 * (self.n_rows + batch_rows)))
+                if hi - lo + 1 <= self._lut_limit(batch_rows):
+                    self._grow_lut(lo, hi, self._lut_limit(batch_rows))
                     slots = scaled - self._lut_lo
                     positions = np.arange(k)
                     self._lut[slots] = positions  # one writer per slot wins: a representative
@@ -695,6 +733,7 @@ class ColumnEncoder:
             return False
         if not self._n_sym:
             self._range_lo = int(lo)
+        self._numeric_forms.add(_FORM_CANONICAL)
         first = self._n_sym
         self._n_sym += m
         index = np.arange(first, first + m, dtype=index_dtype(self._n_sym))
@@ -721,37 +760,43 @@ class ColumnEncoder:
             self._append_texts(self._n_sym)
             self._remember_numbers(values, np.arange(self._n_sym, dtype=np.int64), batch_rows)
 
-    def _mark_odd(self, odd: npt.NDArray[np.bool_]) -> None:
-        end = self._n_sym + len(odd)
-        if self._odd is None:
-            if not odd.any():
+    def _note_forms(self, forms: npt.NDArray[np.int8]) -> None:
+        """Remember the text forms new numbers' symbols have (one of them, or mixed)."""
+        lo, hi = int(forms.min()), int(forms.max())
+        self._numeric_forms.add(lo if lo == hi else -1)
+
+    def _mark_forms(self, forms: npt.NDArray[np.int8]) -> None:
+        """The text forms of the new symbols (numbered from `_n_sym`)."""
+        end = self._n_sym + len(forms)
+        if self._form is None:
+            if not forms.any():
                 return
-            self._odd = np.zeros(max(1024, 2 * end), dtype=bool)
-        if end > len(self._odd):
-            grown = np.zeros(max(end, len(self._odd) * 3 // 2), dtype=bool)
-            grown[: self._n_sym] = self._odd[: self._n_sym]
-            self._odd = grown
-        self._odd[self._n_sym : end] = odd
+            self._form = np.zeros(max(1024, 2 * end), dtype=np.int8)
+        if end > len(self._form):
+            grown = np.zeros(max(end, len(self._form) * 3 // 2), dtype=np.int8)
+            grown[: self._n_sym] = self._form[: self._n_sym]
+            self._form = grown
+        self._form[self._n_sym : end] = forms
 
     def _append_texts(self, texts: pa.Array | int) -> None:
-        """Keep the stored texts in few chunks, each at least twice as long as the next (a
-        text is copied O(log n) times, never all at once): lookups by symbol take from a
-        handful of arrays."""
+        """Keep the stored texts in few chunks: each batch's texts are a chunk of level 0,
+        and `_MERGED_CHUNKS` chunks of one level are joined into one of the next level (a
+        text is copied about log8(batches) times, never all at once), so lookups by symbol
+        take from a few dozen arrays at most."""
         self._texts.append(texts)
-        while len(self._texts) > 1:  # each chunk at least twice as long as the next one
-            *_, before, last = self._texts
-            before_n = before if isinstance(before, int) else len(before)
-            last_n = last if isinstance(last, int) else len(last)
-            if before_n >= 2 * last_n:
-                break
-            if isinstance(before, int) and isinstance(last, int):
-                merged: pa.Array | int = before + last
+        self._text_levels.append(0)
+        k = _MERGED_CHUNKS
+        while len(self._texts) >= k and len(set(self._text_levels[-k:])) == 1:
+            group = self._texts[-k:]
+            merged: pa.Array | int
+            if all(isinstance(t, int) for t in group):
+                merged = sum(t for t in group if isinstance(t, int))
             else:
-                pair = [
-                    pa.nulls(t, pa.string()) if isinstance(t, int) else t for t in (before, last)
-                ]
-                merged = pa.concat_arrays(pair)
-            self._texts[-2:] = [merged]
+                merged = pa.concat_arrays(
+                    [pa.nulls(t, pa.string()) if isinstance(t, int) else t for t in group]
+                )
+            self._texts[-k:] = [merged]
+            self._text_levels[-k:] = [self._text_levels[-1] + 1]
 
     def _chunk_groups(
         self, ids: npt.NDArray[np.int64]
@@ -799,9 +844,13 @@ class ColumnEncoder:
         known_n: npt.NDArray[np.bool_],
         new_num_e: npt.NDArray[np.intp],
         first_idx: npt.NDArray[np.intp],
-        canonical: npt.NDArray[np.bool_] | None,
+        forms: npt.NDArray[np.int8],
     ) -> npt.NDArray[np.bool_] | None:
         """Per entry: whether its text differs from its (numeric) symbol's stored text."""
+        if len(self._numeric_forms) == 1 and len(forms):
+            (form,) = self._numeric_forms
+            if form not in (-1, _FORM_OTHER) and int(forms.min()) == form == int(forms.max()):
+                return None  # all texts canonical, or all with the same fixed decimals
         check = np.zeros(len(gid), dtype=bool)
         check[num_e[known_n]] = True
         check[new_num_e] = True
@@ -809,12 +858,19 @@ class ColumnEncoder:
         todo = np.flatnonzero(check)
         if not len(todo):
             return None
-        odd = self._odd[gid[todo]] if self._odd is not None else np.zeros(len(todo), dtype=bool)
-        entry_canonical = (
-            canonical[todo] if canonical is not None else np.zeros(len(todo), dtype=bool)
-        )
-        differs = odd == entry_canonical  # one canonical text and one other: they differ
-        compare = np.flatnonzero(odd & ~entry_canonical)  # two other texts: look at them
+        if self._form is None:
+            stored_form = np.zeros(len(todo), dtype=np.int8)
+        else:
+            stored_form = self._form[gid[todo]]
+        own_form = forms[todo]
+        odd = stored_form != _FORM_CANONICAL
+        # one canonical text and one other differ; two canonical ones are equal; so are two
+        # with the same fixed decimals (and two with different ones differ)
+        differs = odd != (own_form != _FORM_CANONICAL)
+        fixed = (stored_form >= _FORM_FIXED) & (own_form >= _FORM_FIXED)
+        differs |= fixed & (stored_form != own_form)
+        # two other texts: look at them
+        compare = np.flatnonzero(odd & (own_form != _FORM_CANONICAL) & ~fixed)
         if len(compare):
             stored = self._stored(gid[todo[compare]])
             own = entries.take(pa.array(todo[compare]))
@@ -875,7 +931,7 @@ class ColumnEncoder:
         """Add new distinct numbers (none known yet) with their symbol ids."""
         if not len(values):
             return
-        limit = max(_LUT_MIN, 2 * (self.n_rows + batch_rows))
+        limit = self._lut_limit(batch_rows)
         if self._scale is None and not len(self._keys):
             self._scale = next(
                 (
@@ -937,7 +993,7 @@ class ColumnEncoder:
             chunks = [pa.nulls(t, pa.string()) if isinstance(t, int) else t for t in self._texts]
             texts = pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.string())
             n = len(numbers)
-        self._numbers, self._texts = _Growable(np.float64), []
+        self._numbers, self._texts, self._text_levels = _Growable(np.float64), [], []
         if self._in_range and n:
             symbols = SymbolTable.integer_range(self._range_lo, n)
         elif (

@@ -886,17 +886,18 @@ class _Run:
             raise self.locate(error, statement) from error
 
     def _transform(self, load: LoadStatement, frame: Frame, rowno: int | None) -> Frame:
-        recno = np.arange(1, frame.n + 1, dtype=np.int64)
+        recno: IntArray | None = None  # None: 1, 2, ... (made only where rows are dropped)
         iterno: IntArray | None = None
         outputs = frozenset(item.output_name for item in load.fields if isinstance(item, FieldItem))
         if load.while_ is not None:
-            frame, recno, iterno = self.expand_while(load.while_, frame, recno, outputs)
+            first = np.arange(1, frame.n + 1, dtype=np.int64)
+            frame, recno, iterno = self.expand_while(load.while_, frame, first, outputs)
         if load.where is not None:
             env = LoadEnv(frame, self.state, recno, iterno, output_fields=outputs)
             mask = booleans(ScriptEvaluator(env).eval(load.where.expr))
             keep = np.flatnonzero(mask)
             frame = frame.take(keep)
-            recno = recno[keep]
+            recno = keep.astype(np.int64) + 1 if recno is None else recno[keep]
             iterno = None if iterno is None else iterno[keep]
         overrides: dict[int, Duals] = {}
         split = _subfield_items(load)
@@ -905,7 +906,7 @@ class _Run:
             env = LoadEnv(frame, self.state, recno, iterno, output_fields=outputs)
             rows, parts = _split_rows(ScriptEvaluator(env), call)
             frame = frame.take(rows)
-            recno = recno[rows]
+            recno = rows.astype(np.int64) + 1 if recno is None else recno[rows]
             iterno = None if iterno is None else iterno[rows]
             overrides[index] = parts
         env = LoadEnv(frame, self.state, recno, iterno, rowno, outputs)

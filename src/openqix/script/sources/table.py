@@ -18,6 +18,7 @@ for "no own text", numbers with NaN for "no number"), the shape of `calc.values.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import queue
@@ -374,10 +375,12 @@ def _fast_numbers(
     is a plain finite number; None otherwise. One cast, no hashing: the common numeric column."""
     if len(texts) == 0 or texts.null_count == len(texts):
         return None
-    # a failing cast of a whole column is slow: decide the type on a sample first
+    # a failing cast of a whole column is slow: decide the type on a sample first (and a
+    # failing cast costs as much as a whole one: on its first texts before that)
     sample = texts.slice(0, 4096)
+    head = sample.slice(0, 16)
     kinds = (pa.int64(),) if integers_only else (pa.int64(), pa.float64())
-    kind = next((k for k in kinds if _casts(sample, k)), None)
+    kind = next((k for k in kinds if _casts(head, k) and _casts(sample, k)), None)
     if kind is None:
         return None
     try:
@@ -504,6 +507,58 @@ def stream_columns(
     once; `plain_decimals`: `interpret` reads `1.5` as 1.5 (the decimal separator is `.`),
     so a batch of plain numbers is cast without it. The next batch is read by a thread while
     others are encoded on two more."""
+    with _stream_memory():
+        return _stream_columns(batches, width, interpret, prepare, size_hint, plain_decimals)
+
+
+class _Memory:
+    lock = threading.Lock()
+    users = 0  # streams under way
+    huge_pages: bool | None = None  # numpy's setting before the first of them
+    pool: pa.MemoryPool | None = None  # Arrow's default pool before the first of them
+
+
+@contextlib.contextmanager
+def _stream_memory() -> Iterator[None]:
+    """While streams are encoded: numpy's large arrays without transparent huge pages, and
+    Arrow's allocations from jemalloc (where the wheel has it and ARROW_DEFAULT_MEMORY_POOL
+    does not choose). The encoders' many fresh arrays and the parser's blocks then cost
+    less to fault in: on the 2-core VM of bench/reload_csv.py each measured about a tenth
+    of a 10M-row reload faster, with a lower peak. Both settings are restored when the
+    last stream ends (buffers keep the pool they came from)."""
+    multiarray = getattr(getattr(np, "_core", None), "multiarray", None)
+    set_huge_pages = getattr(multiarray, "_set_madvise_hugepage", None)
+    with _Memory.lock:
+        if not _Memory.users:
+            if set_huge_pages is not None:
+                _Memory.huge_pages = bool(set_huge_pages(False))
+            if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+                with contextlib.suppress(NotImplementedError):
+                    pool = pa.jemalloc_memory_pool()
+                    _Memory.pool = pa.default_memory_pool()
+                    pa.set_memory_pool(pool)
+        _Memory.users += 1
+    try:
+        yield
+    finally:
+        with _Memory.lock:
+            _Memory.users -= 1
+            if not _Memory.users:
+                if set_huge_pages is not None and _Memory.huge_pages is not None:
+                    set_huge_pages(_Memory.huge_pages)
+                if _Memory.pool is not None:
+                    pa.set_memory_pool(_Memory.pool)
+                _Memory.huge_pages = _Memory.pool = None
+
+
+def _stream_columns(
+    batches: Iterable[Sequence[pa.Array]],
+    width: int,
+    interpret: Interpreter | None,
+    prepare: Callable[[pa.Array], pa.Array] | None,
+    size_hint: int,
+    plain_decimals: bool,
+) -> list[Column]:
     encoders = [ColumnEncoder() for _ in range(width)]
     caches = [_NumberCache() for _ in range(width)]
     # a column's batches are folded in order; interpreting a batch needs no order, so a
@@ -514,14 +569,23 @@ def stream_columns(
     def add(i: int, k: int, texts: pa.Array) -> None:
         if prepare is not None:
             texts = prepare(texts)
-        entries, numbers, codes, canonical = _entries(texts, interpret, caches[i], plain_decimals)
+        entries, numbers, codes, canonical, decimals = _entries(
+            texts, interpret, caches[i], plain_decimals
+        )
         del texts
         with turns[i]:
             turns[i].wait_for(lambda: folded[i] >= k)
             if folded[i] != k:
                 return  # the reading was abandoned
             try:
-                encoders[i].add(entries, numbers, codes, canonical, distinct=codes is not None)
+                encoders[i].add(
+                    entries,
+                    numbers,
+                    codes,
+                    canonical,
+                    distinct=codes is not None,
+                    decimals=decimals,
+                )
             finally:
                 folded[i] = k + 1
                 turns[i].notify_all()
@@ -615,15 +679,28 @@ def _read_ahead(batches: Iterable[Sequence[pa.Array]]) -> Iterator[Sequence[pa.A
 
 class _NumberCache:
     """The numbers of a column's distinct texts seen so far, while they are few (dates,
-    codes): each text is interpreted once per reading, not once per batch."""
+    codes): each text is interpreted once per reading, not once per batch. Also whether the
+    column's texts are mostly distinct, looked at again every `RECHECK` batches only."""
 
     LIMIT = 1 << 16
+    RECHECK = 8
 
     def __init__(self) -> None:
         self.texts = pa.array([], type=pa.string())
         self.numbers = np.zeros(0, dtype=np.float64)
         self.active = True
         self.lock = threading.Lock()  # two batches of a column may be interpreted at once
+        self.distinct = False
+        self.asked = 0
+
+    def mostly_distinct(self, texts: pa.Array) -> bool:
+        """`_mostly_distinct` of the column's batches (either answer gives the same
+        encoding: it only picks entries per row or per distinct text)."""
+        with self.lock:
+            if self.asked % self.RECHECK == 0:
+                self.distinct = _mostly_distinct(texts)
+            self.asked += 1
+            return self.distinct
 
     def numbers_of(
         self, entries: pa.Array, interpret: Callable[[pa.Array], npt.NDArray[np.float64]]
@@ -655,16 +732,25 @@ class _NumberCache:
         return out
 
 
+Entries: TypeAlias = tuple[
+    pa.Array,
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int32] | None,
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.int8] | None,
+]
+
+
 def _entries(
     texts: pa.Array | pa.ChunkedArray,
     interpret: Interpreter | None,
     cache: _NumberCache | None = None,
     plain_decimals: bool = False,
-) -> tuple[pa.Array, npt.NDArray[np.float64], npt.NDArray[np.int32] | None, npt.NDArray[np.bool_]]:
+) -> Entries:
     """(entries, the number of each, per row its entry (-1 = NULL), whether each entry is
-    its number's canonical text). Entries are the distinct texts in first-occurrence order,
-    or the rows themselves (codes None) when they are integers or nearly all distinct:
-    hashing them would gain nothing."""
+    its number's canonical text, its fixed decimals (`_fixed_decimals`)). Entries are the
+    distinct texts in first-occurrence order, or the rows themselves (codes None) when they
+    are integers or nearly all distinct: hashing them would gain nothing."""
     if isinstance(texts, pa.ChunkedArray):
         texts = texts.combine_chunks() if texts.num_chunks != 1 else texts.chunk(0)
     codes: npt.NDArray[np.int32] | None = None
@@ -675,15 +761,18 @@ def _entries(
     if codes is None and not pa.types.is_string(texts.type):
         texts = texts.cast(pa.string())
     integers_only = interpret is not None and not plain_decimals
-    if codes is None and not texts.null_count and _mostly_distinct(texts):
+    distinct = _mostly_distinct if cache is None else cache.mostly_distinct
+    if codes is None and not texts.null_count and distinct(texts):
         fast = _fast_numbers(texts, integers_only=integers_only)
         if fast is not None:
             row_numbers = float_numbers(fast[0])
             if fast[1]:
-                return texts, row_numbers, None, np.ones(len(texts), dtype=bool)
+                return texts, row_numbers, None, np.ones(len(texts), dtype=bool), None
+            row_decimals = _fixed_decimals(texts, row_numbers)
         else:
             row_numbers = np.asarray((interpret or interpret_numbers)(texts), dtype=np.float64)
-        return texts, row_numbers, None, _canonical_entries(texts, row_numbers)
+            row_decimals = None
+        return texts, row_numbers, None, _canonical_entries(texts, row_numbers), row_decimals
     if codes is None:
         encoded = pc.dictionary_encode(texts)
         entries = encoded.dictionary
@@ -695,12 +784,15 @@ def _entries(
         entries = texts.dictionary
     numbers: npt.NDArray[np.float64] | None = None
     canonical: npt.NDArray[np.bool_] | None = None
+    decimals: npt.NDArray[np.int8] | None = None
     fast = _fast_numbers(entries, integers_only=integers_only)
     if fast is not None:
         values, all_canonical = fast
         numbers = float_numbers(values)
         if all_canonical:
             canonical = np.ones(len(entries), dtype=bool)
+        else:
+            decimals = _fixed_decimals(entries, numbers)
     if numbers is None:
         reader = interpret or interpret_numbers
         if cache is not None:
@@ -709,7 +801,56 @@ def _entries(
             numbers = np.asarray(reader(entries), dtype=np.float64)
     if canonical is None:
         canonical = _canonical_entries(entries, numbers)
-    return entries, numbers, codes, canonical
+    return entries, numbers, codes, canonical, decimals
+
+
+_MINUS, _POINT, _SLASH, _ZERO, _NINE = 45, 46, 47, 48, 57
+_MAX_DIGITS = 15  # decimal texts of at most 15 digits are distinct float64 numbers
+
+
+def _fixed_decimals(
+    texts: pa.Array, numbers: npt.NDArray[np.float64]
+) -> npt.NDArray[np.int8] | None:
+    """Per text d > 0 when it is its number written with exactly d decimals, the form
+    `ColumnEncoder.add` takes as `decimals` (`-?(0|[1-9][0-9]*)[.][0-9]{d}`, at most 15 digits,
+    not a negative zero), else 0; None when the texts are not all of that shape with the first
+    text's d. `numbers` must be the texts read as decimal numbers (Arrow's cast): two such
+    texts of one number are then the same text. A few passes over the texts' bytes."""
+    n = len(texts)
+    if not n or texts.null_count or not pa.types.is_string(texts.type):
+        return None
+    _, offset_buffer, data_buffer = texts.buffers()
+    if offset_buffer is None or data_buffer is None:
+        return None
+    offsets = np.frombuffer(offset_buffer, dtype=np.int32, count=n + 1, offset=4 * texts.offset)
+    base = int(offsets[0])
+    data = np.frombuffer(data_buffer, dtype=np.uint8)[base : int(offsets[-1])]
+    starts, ends = offsets[:-1] - base, offsets[1:] - base
+    first = data[starts[0] : ends[0]].tobytes()
+    if b"." not in first:
+        return None
+    d = len(first) - first.rfind(b".") - 1
+    if not 0 < d < _MAX_DIGITS:
+        return None
+    lengths = ends - starts
+    if bool((lengths < d + 2).any()):
+        return None
+    shifted = data - np.uint8(_MINUS)  # '-', '.', '/', digits: 0..12
+    if int(shifted.max()) > _NINE - _MINUS or bool((data == _SLASH).any()):
+        return None  # a byte other than a digit, '.' or '-' ('/' is 47)
+    if bool((data[ends - d - 1] != _POINT).any()) or np.count_nonzero(data == _POINT) != n:
+        return None  # the decimal point of each text, and no other
+    negative = data[starts] == _MINUS
+    if np.count_nonzero(data == _MINUS) != np.count_nonzero(negative):
+        return None  # a minus sign not in front
+    lead = starts + negative
+    head = data[lead]
+    if bool((head == _POINT).any()):
+        return None  # `-.50`
+    fits = (head != _ZERO) | (data[lead + 1] == _POINT)  # no leading zero but `0.50`
+    fits &= lengths - negative - 1 <= _MAX_DIGITS
+    fits &= ~(negative & (numbers == 0))  # -0.00 reads as 0.00
+    return np.where(fits, d, 0).astype(np.int8)
 
 
 def _first_occurrence_codes(array: pa.Array) -> npt.NDArray[np.int32] | None:

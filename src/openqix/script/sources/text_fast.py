@@ -268,12 +268,12 @@ def _batches(
             window = block_size
             block = mmap.mmap(file.fileno(), cut, offset=base, access=mmap.ACCESS_READ)
             try:
-                scan = _scan(
-                    block, start, plan.delimiter, plan.quoted, text_format.quoting == "msq"
-                )
-                if scan is None:
+                checked = _checks(block, start, plan.quoted, text_format.quoting == "msq")
+                if checked is None:
                     raise StreamFailed("the Python parser's rules apply")
-                columns = _parse_block(block, start, plan, False, *scan)
+                check_line_ends, quotes = checked
+                del checked, quotes  # found again in the rare block that needs them
+                columns = _parse_block(block, start, plan, False, check_line_ends, None)
             finally:
                 _close(block)
             offset = base + cut
@@ -293,9 +293,11 @@ def _parse_block(
     plan: _Plan,
     skip_header: bool,
     check_line_ends: bool,
-    trim: bool,
+    trim: bool | None,
 ) -> list[pa.Array]:
-    """One block (from `start`) as one string array per field."""
+    """One block (from `start`) as one string array per field. `trim` None: whether values
+    are trimmed is decided after parsing (`_needs_trim` only when a value has a blank at an
+    edge, far cheaper than looking at every blank of the block)."""
     # one parse block (one chunk per column, no copy to join them): the stream's own threads
     # read the next block while this one is encoded
     read_options, parse_options, convert_options = _csv_options(plan, len(block) - start + 1)
@@ -316,14 +318,52 @@ def _parse_block(
         del source
         with contextlib.suppress(BufferError):
             view.release()
-    columns = [column.combine_chunks() for column in table.columns]
+    # one chunk each (one parse block): taken as it is, joining would copy it
+    columns = [c.chunk(0) if c.num_chunks == 1 else c.combine_chunks() for c in table.columns]
     del table
     if check_line_ends and any(pc.any(pc.match_substring(c, "\n")).as_py() for c in columns):
         raise StreamFailed("a line end inside quotes")
+    if trim is None:
+        trim = _edge_blank(columns, plan.delimiter) and _block_needs_trim(block, start, plan)
     if trim:
         blanks = " \t\r".replace(plan.delimiter, "")
         columns = [pc.utf8_trim(c, blanks) for c in columns]
     return columns
+
+
+def _edge_blank(columns: list[pa.Array], delimiter: str) -> bool:
+    """Whether a parsed value starts or ends with a blank (space or tab but the delimiter):
+    every edge blank `_needs_trim` finds is one (and one inside quotes too)."""
+    blanks = [b for b in (_SPACE, _TAB) if b != ord(delimiter)]
+    for column in columns:
+        _, offset_buffer, data_buffer = column.buffers()
+        if offset_buffer is None or data_buffer is None or not len(column):
+            continue
+        n = len(column)
+        offsets = np.frombuffer(offset_buffer, np.int32, count=n + 1, offset=4 * column.offset)
+        lo, hi = int(offsets[0]), int(offsets[-1])
+        data = np.frombuffer(data_buffer, dtype=np.uint8)[lo:hi]
+        found = [b for b in blanks if bool((data == b).any())]
+        if not found:
+            continue  # the common column: no blank at all
+        # an empty value's own bytes are none: clipped, it is masked out below
+        first = data[np.minimum(offsets[:-1] - lo, len(data) - 1)]
+        last = data[np.maximum(offsets[1:] - lo - 1, 0)]
+        filled = offsets[1:] > offsets[:-1]
+        for b in found:
+            if bool((((first == b) | (last == b)) & filled).any()):
+                return True
+    return False
+
+
+def _block_needs_trim(block: Buffer, start: int, plan: _Plan) -> bool:
+    """`_needs_trim` of a block, its quotes found as `_scan` finds them."""
+    quotes = None
+    if plan.quoted and block.find(b'"', start) >= 0:
+        quotes = _quotes(np.frombuffer(block, dtype=np.uint8), start)
+        if len(quotes) > _MAX_QUOTES:
+            quotes = None
+    return _needs_trim(block, start, plan.delimiter, quotes)
 
 
 def _data_start(data: Buffer, header_lines: int) -> int:
@@ -345,6 +385,18 @@ def _scan(
     """Quote pairing and blanks next to quotes, lone CRs, and whether any value has an edge
     blank. Returns (check line ends after reading, trim) or None. Byte searches run at C
     speed; numpy passes only happen when the data holds quotes or CRs."""
+    checked = _checks(data, start, quoted, multiline)
+    if checked is None:
+        return None
+    check_line_ends, quotes = checked
+    return check_line_ends, _needs_trim(data, start, delimiter, quotes)
+
+
+def _checks(
+    data: Buffer, start: int, quoted: bool, multiline: bool
+) -> tuple[bool, npt.NDArray[np.intp] | None] | None:
+    """`_scan` but the edge blanks: (check line ends after reading, the quotes' positions
+    for `_needs_trim`, None: no quotes or too many to tell inside from outside) or None."""
     raw = np.frombuffer(data, dtype=np.uint8)
     has_cr = data.find(b"\r", start) >= 0
     if has_cr and not _crlf_only(raw, start):
@@ -366,7 +418,7 @@ def _scan(
             check_line_ends = False
     else:
         check_line_ends = quoted and not multiline and data.find(b'"', start) >= 0
-    return check_line_ends, _needs_trim(data, start, delimiter, quotes)
+    return check_line_ends, quotes
 
 
 def _crlf_only(raw: npt.NDArray[np.uint8], start: int) -> bool:
