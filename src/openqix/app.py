@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openqix.calc.format import DEFAULT_FORMATS, FormatSettings
 from openqix.calc.format import locale_info as format_locale_info
-from openqix.engine.model import DataModel
+from openqix.engine.model import DataModel, LoadedTable
 from openqix.errors import (
     ConnectionAlreadyExists,
     ConnectionNameInvalid,
@@ -74,6 +74,8 @@ class App:
     variables: VariableStore = field(default_factory=VariableStore)  # docs/variables.md
     bookmarks: BookmarkStore = field(default_factory=BookmarkStore)  # docs/bookmarks.md
     script_logs: ScriptLogs | None = field(default=None, repr=False)  # None: no log files
+    # other apps' data models for `Binary` (by id or title), given by the engine's registry
+    binary_source: Callable[[str], DataModel | None] | None = field(default=None, repr=False)
     # COMMENT TABLE / COMMENT FIELD of the last successful reload (qComment in the API)
     table_comments: dict[str, str] = field(default_factory=dict)
     field_comments: dict[str, str] = field(default_factory=dict)
@@ -136,6 +138,13 @@ class App:
         progress.finish()
         return outcome
 
+    def _binary_tables(self, ref: str) -> list[LoadedTable] | None:
+        """`Binary ref;`: the tables of another app's data model (None: not available)."""
+        if self.binary_source is None or ref in (self.id, self.title):
+            return None
+        model = self.binary_source(ref)
+        return model_tables(model) if model is not None and model.tables else None
+
     def _reload(
         self, progress: ReloadProgress, partial: bool = False, mode: int = 0
     ) -> ReloadOutcome:
@@ -163,6 +172,7 @@ class App:
                 continue_on_error=mode == 2,  # qMode 2: ignore errors and go on
                 transient=progress.transient,
                 check=progress.check_cancelled,
+                binary=self._binary_tables,
             )
             model = DataModel.build(result.tables)
         except QixError as exc:

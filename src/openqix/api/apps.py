@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from openqix.app import App, DataConnection
+from openqix.engine.model import DataModel
 from openqix.errors import AppNotFound, QixError
 from openqix.objects.bookmarks import BookmarkStore
 from openqix.objects.variables import VariableStore
@@ -53,15 +54,29 @@ class AppRegistry:
         if doc is None:
             raise AppNotFound(app_id)
         app = _app_from_document(doc)
-        app.script_logs = self.script_logs
+        self._attach(app)
         self._open[app_id] = app
         return app
 
     @_locked
     def add(self, app: App) -> App:
-        app.script_logs = self.script_logs
+        self._attach(app)
         self._open[app.id] = app
         return app
+
+    def _attach(self, app: App) -> None:
+        app.script_logs = self.script_logs
+        app.binary_source = self.loaded_model
+
+    @_locked
+    def loaded_model(self, ref: str) -> DataModel | None:
+        """The data model of an open, non-session app by id, else by title (for `Binary`);
+        data models are not saved yet, so a closed app has none."""
+        candidates = [a for a in self._open.values() if not a.is_session_app]
+        for app in [*(a for a in candidates if a.id == ref), *candidates]:
+            if ref in (app.id, app.title) and app.model.tables:
+                return app.model
+        return None
 
     @_locked
     def release(self, app_id: str) -> None:

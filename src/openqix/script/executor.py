@@ -157,9 +157,14 @@ class ReloadResult:
 
 
 class BinaryNotSupportedError(ScriptError):
-    """Binary needs a persisted data model of another app, which openqix cannot read yet."""
+    """Binary of an app whose data model is not available (data models are not persisted
+    yet: the app must have been reloaded in this engine), or not as the first statement."""
 
     code = 11020
+
+
+# Binary: the tables of another app's data model by reference (id or title), None if unknown.
+BinarySource = Callable[[str], Sequence[LoadedTable] | None]
 
 
 class _ExitSignal(Exception):
@@ -180,6 +185,7 @@ def run_script(
     check: Callable[[], None] | None = None,
     continue_on_error: bool = False,
     transient: ProgressSink | None = None,
+    binary: BinarySource | None = None,
 ) -> ReloadResult:
     """Run `text`; `variables` are those defined before the run (they are not modified).
 
@@ -192,6 +198,7 @@ def run_script(
     run.check = check
     run.continue_on_error = continue_on_error
     run.transient = transient
+    run.binary = binary
     if partial:
         for table in previous:
             frame = Frame(
@@ -255,6 +262,30 @@ class _Run:
         self.check: Callable[[], None] | None = None
         self.continue_on_error = False
         self.transient: ProgressSink | None = None
+        self.binary: BinarySource | None = None
+        self.statements_run = 0  # Binary must come first
+
+    def binary_load(self, path: str, position: Position) -> None:
+        """`Binary app;`: start from the tables of another app's data model (first statement
+        only). `app` is an app id or title, optionally as `lib://.../<app>[.qvf]`."""
+        if self.statements_run or self.tables.tables:
+            raise BinaryNotSupportedError("Binary must be the first statement").at(position)
+        ref = path.rsplit("/", 1)[-1]
+        ref = ref[:-4] if ref.lower().endswith(".qvf") else ref
+        tables = self.binary(ref) if self.binary is not None else None
+        if tables is None:
+            raise BinaryNotSupportedError(
+                f"Binary: no data model of app {ref!r} in this engine (data models are not"
+                " saved yet: the app must be open and reloaded)"
+            ).at(position)
+        for table in tables:
+            frame = Frame(
+                list(table.field_names),
+                dict(zip(table.field_names, table.columns, strict=True)),
+                table.n_rows,
+            )
+            self.tables.create(table.name, frame)
+            self.emit(f"{table.name} << {ref} (binary) {table.n_rows:,} Lines fetched")
 
     # -- output ----------------------------------------------------------------------------------
     def emit(self, line: str) -> None:
@@ -357,6 +388,7 @@ class _Run:
                 node = parse_statement(part)
                 if node is not None:
                     self.execute(node, part)
+                    self.statements_run += 1
             except CalcError as error:
                 self.failed(self.locate(error, part))
             except ScriptError as error:
@@ -432,10 +464,8 @@ class _Run:
             case Alias(pairs):
                 for old, new in pairs:
                     self.aliases[old] = new
-            case Binary():
-                raise BinaryNotSupportedError(
-                    "Binary load is not supported: openqix cannot read another app's data model yet"
-                ).at(node.position)
+            case Binary(path):
+                self.binary_load(path, node.position)
             case Call():
                 self.call(node)
             case Exit(kind, condition, unless):
