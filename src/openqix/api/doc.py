@@ -10,8 +10,8 @@ from openqix.api.doc_expressions import DocExpressionsApi
 from openqix.api.doc_selections import DocSelectionsMixin
 from openqix.app import EMPTY_SCRIPT, ReloadOutcome, locale_info
 from openqix.docsession import DocSession
-from openqix.engine.stats import field_in_table
 from openqix.errors import InvalidParameterValue
+from openqix.objects.tables_and_keys import tables_and_keys
 from openqix.progress import ReloadProgress
 from openqix.script.syntax import check_syntax
 
@@ -174,52 +174,10 @@ class DocApi(DocSelectionsMixin, DocBookmarksMixin, DocExpressionsApi, QixApi):
         qIncludeSysVars: bool,
         qIncludeProfiling: bool,
     ) -> dict[str, Any]:
-        model = self.target_doc.selections.model
         app = self.target_doc.app
-        table_comments, field_comments = app.table_comments, app.field_comments
-        tables = [
-            {
-                "qName": table.name,
-                **({"qLoose": True} if table.loose else {}),
-                "qNoOfRows": table.n_rows,
-                "qFields": [
-                    _field_record(model, table.name, f, field_comments.get(f, ""))
-                    for f in table.field_names
-                ],
-                "qPos": {"qx": 0, "qy": 0},
-                **({"qComment": c} if (c := table_comments.get(table.name)) else {}),
-                **({"qIsSynthetic": True} if table.is_synthetic else {}),
-            }
-            for table in model.tables.values()
-        ]
-        keys = [
-            {"qKeyFields": [f.name], "qTables": list(f.tables)}
-            for f in model.fields.values()
-            if f.is_key
-        ]
-        return {"qtr": tables, "qk": keys}
-
-
-def _field_record(model: Any, table: str, name: str, comment: str = "") -> dict[str, Any]:
-    stats = field_in_table(model, table, name)
-    field = model.fields[name]
-    record: dict[str, Any] = {"qName": name, "qOriginalFields": [], "qPresent": True}
-    if stats.has_null:
-        record["qHasNull"] = True
-    if stats.has_duplicates:
-        record["qHasDuplicates"] = True
-    if "$syn" in field.tags:
-        record["qIsSynthetic"] = True
-    record["qInformationDensity"] = stats.n_non_nulls / stats.n_rows if stats.n_rows else 0
-    record["qnNonNulls"] = stats.n_non_nulls
-    record["qnRows"] = stats.n_rows
-    total = stats.n_total_distinct
-    record["qSubsetRatio"] = stats.n_present_distinct / total if total else 0
-    record["qnTotalDistinctValues"] = total
-    record["qnPresentDistinctValues"] = stats.n_present_distinct
-    record["qKeyType"] = stats.key_type(field.is_key)
-    if comment:
-        record["qComment"] = comment
-    record["qTags"] = list(field.tags)
-    record["qDerivedFields"] = []
-    return record
+        return tables_and_keys(
+            self.target_doc.selections.model,
+            qSyntheticMode,
+            app.table_comments,
+            app.field_comments,
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from openqix.engine.model import DataModel
 
@@ -33,8 +34,11 @@ class FieldInTable:
 
 
 def field_in_table(model: DataModel, table: str, field: str) -> FieldInTable:
-    column = model.tables[table].columns[field]
-    total = model.fields[field].cardinal
+    return column_stats(field, model.tables[table].columns[field], model.fields[field].cardinal)
+
+
+def column_stats(field: str, column: npt.NDArray[np.integer], total: int) -> FieldInTable:
+    """Statistics of one column of symbol indices (-1 = NULL) of a field with `total` values."""
     present = column[column >= 0]
     distinct = int(np.count_nonzero(np.bincount(present, minlength=total))) if total else 0
     return FieldInTable(
